@@ -175,6 +175,8 @@ class EventType(StrEnum):
     PROJECT_DRAFTED = "project.drafted"
     PROJECT_AMENDED = "project.amended"
     PERMIT_PHOTO_ATTACHED = "project.permit_photo_attached"
+    PROJECT_HOT_WORK_ADDED = "project.hot_work_added"
+    PROJECT_HOT_WORK_REMOVED = "project.hot_work_removed"
     PROJECT_DELETED = "project.deleted"
     HOT_WORK_DRAFTED = "hot_work.drafted"
     HOT_WORK_AMENDED = "hot_work.amended"

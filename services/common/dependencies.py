@@ -35,7 +35,8 @@ class Logger(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         data = worker_ctx.data
-        data.setdefault("correlation_id", uuid.uuid4().hex)
+        if "correlation_id" not in data:
+            data["correlation_id"] = _request_id(worker_ctx) or uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
             service=self.container.service_name,
@@ -43,6 +44,17 @@ class Logger(DependencyProvider):
             entrypoint=worker_ctx.entrypoint.method_name,
         )
         return structlog.get_logger(self.container.service_name)
+
+
+def _request_id(worker_ctx) -> str | None:
+    """An HTTP caller's X-Request-ID, if it sent a sane one."""
+    request = worker_ctx.args[0] if worker_ctx.args else None
+    value = getattr(getattr(request, "headers", None), "get", lambda _: None)(
+        "X-Request-ID"
+    )
+    if value and len(value) <= 64 and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 class Blobs(DependencyProvider):

@@ -311,4 +311,3 @@ class EventStore:
 def fingerprint(command: Any) -> str:
     body = json.dumps(command, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
-

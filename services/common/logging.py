@@ -44,6 +44,10 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # nameko logs every expected business error with a traceback at WARNING,
+    # and kombu warns about a default hostname; real failures are ERRORs.
+    for noisy in ("nameko.containers", "kombu.connection"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def get_logger(name: str, **bound) -> structlog.stdlib.BoundLogger:

@@ -1,0 +1,14 @@
+"""Every service in one process: what `make run` starts.
+
+Run with `nameko run --config config/embedded.yml services.embedded`.
+"""
+
+from services.common.memory_transport import register
+
+register()
+
+from services.filing.service import FilingService  # noqa: E402
+from services.gateway.service import GatewayService  # noqa: E402
+from services.query.service import QueryService  # noqa: E402
+
+__all__ = ["FilingService", "GatewayService", "QueryService"]

@@ -1,0 +1,284 @@
+"""Command handlers: load a stream, ask the domain, append what it decided."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from contracts.errors import NotFound, VersionConflict
+from contracts.filing import (
+    AmendHotWork,
+    AmendProject,
+    AmendSupervisionReport,
+    DraftHotWork,
+    DraftProject,
+    FireWatch,
+    HotWorkPhotoKind,
+    PhotoRef,
+    SupervisionReport,
+)
+from services.common.eventstore import EventStore, Metadata, StreamChange
+from services.common.validation import parse
+from services.filing import domain
+from services.filing.state import (
+    State,
+    evolve_hot_work,
+    evolve_project,
+    fold,
+    hot_work_missing,
+    project_missing,
+)
+
+
+def project_stream(project_id: str) -> str:
+    return f"project-{project_id}"
+
+
+def hot_work_stream(hot_work_id: str) -> str:
+    return f"hot-work-{hot_work_id}"
+
+
+class Request:
+    """Who asks, under which correlation id, with which idempotency key."""
+
+    def __init__(
+        self,
+        actor: dict[str, Any],
+        correlation_id: str,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ):
+        self.actor = actor
+        self.metadata = Metadata(actor=actor, correlation_id=correlation_id)
+        self.idempotency_key = idempotency_key
+        self.expected_version = expected_version
+
+    def idempotency(self, name: str, command: Any) -> tuple[str, Any] | None:
+        if not self.idempotency_key:
+            return None
+        scope = self.actor.get("credit_code") or self.actor.get("subject") or "-"
+        return f"{scope}:{self.idempotency_key}", {"command": name, "body": command}
+
+    def check_version(self, state: State) -> int:
+        if (
+            self.expected_version is not None
+            and self.expected_version != state["version"]
+        ):
+            raise VersionConflict(
+                f"the record is at version {state['version']}, "
+                f"not {self.expected_version}",
+                field="If-Match",
+            )
+        return state["version"]
+
+
+class FilingCommands:
+    def __init__(self, store: EventStore):
+        self.store = store
+
+    # Reading own state
+
+    def project(self, request: Request, project_id: str) -> State:
+        events = self.store.load(project_stream(_uuid(project_id)))
+        project = domain.check_owner(
+            fold(events, evolve_project), request.actor, "project"
+        )
+        return {**project, "missing": project_missing(project)}
+
+    def hot_work(self, request: Request, hot_work_id: str) -> State:
+        events = self.store.load(hot_work_stream(_uuid(hot_work_id)))
+        hot_work = fold(events, evolve_hot_work)
+        hot_work = domain.check_owner(hot_work, request.actor, "hot work")
+        return {**hot_work, "missing": hot_work_missing(hot_work)}
+
+    # Projects
+
+    def draft_project(self, request: Request, body: dict) -> dict[str, Any]:
+        owner = domain.owner_of(request.actor)
+        idempotency = request.idempotency("draft_project", body)
+        if idempotency and (earlier := self.store.previous_answer(*idempotency)):
+            return _answer(earlier)
+        command = parse(DraftProject, body)
+        project_id = str(uuid.uuid4())
+        events = domain.draft_project(project_id, owner, command)
+        result = self.store.append(
+            project_stream(project_id),
+            0,
+            events,
+            request.metadata,
+            idempotency,
+            result={"id": project_id},
+        )
+        return _answer(result)
+
+    def amend_project(self, request, project_id, body) -> dict[str, Any]:
+        command = parse(AmendProject, body)
+        return self._on_project(
+            request,
+            project_id,
+            "amend_project",
+            body,
+            lambda project: domain.amend_project(project, command),
+        )
+
+    def attach_permit_photo(self, request, project_id, photo) -> dict[str, Any]:
+        ref = parse(PhotoRef, photo, "photo")
+        return self._on_project(
+            request,
+            project_id,
+            "attach_permit_photo",
+            photo,
+            lambda project: domain.attach_permit_photo(project, ref),
+        )
+
+    def delete_project(self, request, project_id) -> dict[str, Any]:
+        return self._on_project(
+            request, project_id, "delete_project", {}, domain.delete_project
+        )
+
+    # Hot works
+
+    def draft_hot_work(self, request, project_id, body) -> dict[str, Any]:
+        idempotency = request.idempotency("draft_hot_work", [project_id, body])
+        if idempotency and (earlier := self.store.previous_answer(*idempotency)):
+            return _answer(earlier)
+        command = parse(DraftHotWork, body)
+        project = self.project(request, project_id)
+        hot_work_id = str(uuid.uuid4())
+        own, link = domain.draft_hot_work(hot_work_id, project, command)
+        changes = [
+            StreamChange(hot_work_stream(hot_work_id), 0, tuple(own)),
+            StreamChange(
+                project_stream(project["id"]), project["version"], tuple(link)
+            ),
+        ]
+        result = self.store.append_changes(
+            changes, request.metadata, idempotency, result={"id": hot_work_id}
+        )
+        return _answer(result)
+
+    def amend_hot_work(self, request, hot_work_id, body) -> dict[str, Any]:
+        command = parse(AmendHotWork, body)
+        return self._on_hot_work(
+            request,
+            hot_work_id,
+            "amend_hot_work",
+            body,
+            lambda hot_work: domain.amend_hot_work(hot_work, command),
+        )
+
+    def attach_hot_work_photo(self, request, hot_work_id, kind, photo):
+        kind = HotWorkPhotoKind(kind)
+        ref = parse(PhotoRef, photo, "photo")
+        return self._on_hot_work(
+            request,
+            hot_work_id,
+            "attach_hot_work_photo",
+            [kind, photo],
+            lambda hot_work: domain.attach_hot_work_photo(hot_work, kind, ref),
+        )
+
+    def file_fire_watch(self, request, hot_work_id, body) -> dict[str, Any]:
+        command = parse(FireWatch, body)
+
+        def decide(hot_work):
+            project = self.project(request, hot_work["project_id"])
+            return domain.file_fire_watch(project, hot_work, command)
+
+        return self._on_hot_work(request, hot_work_id, "file_fire_watch", body, decide)
+
+    def delete_hot_work(self, request, hot_work_id) -> dict[str, Any]:
+        idempotency = request.idempotency("delete_hot_work", hot_work_id)
+        if idempotency and (earlier := self.store.previous_answer(*idempotency)):
+            return _answer(earlier)
+        hot_work = self.hot_work(request, hot_work_id)
+        version = request.check_version(hot_work)
+        project = self.project(request, hot_work["project_id"])
+        own, link = domain.delete_hot_work(hot_work)
+        changes = [
+            StreamChange(hot_work_stream(hot_work["id"]), version, tuple(own)),
+            StreamChange(
+                project_stream(project["id"]), project["version"], tuple(link)
+            ),
+        ]
+        result = self.store.append_changes(
+            changes, request.metadata, idempotency, result={"id": hot_work["id"]}
+        )
+        return _answer(result)
+
+    # Supervision reports
+
+    def file_report(self, request, hot_work_id, body) -> dict[str, Any]:
+        report = parse(SupervisionReport, body)
+        return self._on_hot_work(
+            request,
+            hot_work_id,
+            "file_report",
+            body,
+            lambda hot_work: domain.file_report(hot_work, report),
+        )
+
+    def amend_report(self, request, hot_work_id, body) -> dict[str, Any]:
+        change = parse(AmendSupervisionReport, body)
+        return self._on_hot_work(
+            request,
+            hot_work_id,
+            "amend_report",
+            body,
+            lambda hot_work: domain.amend_report(hot_work, change),
+        )
+
+    def withdraw_report(self, request, hot_work_id) -> dict[str, Any]:
+        return self._on_hot_work(
+            request, hot_work_id, "withdraw_report", {}, domain.withdraw_report
+        )
+
+    # The shape every single-stream command shares
+
+    def _on_project(self, request, project_id, name, body, decide):
+        return self._on_stream(
+            request,
+            name,
+            [project_id, body],
+            lambda: self.project(request, project_id),
+            project_stream,
+            decide,
+        )
+
+    def _on_hot_work(self, request, hot_work_id, name, body, decide):
+        return self._on_stream(
+            request,
+            name,
+            [hot_work_id, body],
+            lambda: self.hot_work(request, hot_work_id),
+            hot_work_stream,
+            decide,
+        )
+
+    def _on_stream(self, request, name, command, load, stream_of, decide):
+        idempotency = request.idempotency(name, command)
+        if idempotency and (earlier := self.store.previous_answer(*idempotency)):
+            return _answer(earlier)
+        state = load()
+        version = request.check_version(state)
+        events = decide(state)
+        result = self.store.append(
+            stream_of(state["id"]),
+            version,
+            events,
+            request.metadata,
+            idempotency,
+            result={"id": state["id"]},
+        )
+        return _answer(result)
+
+
+def _answer(result) -> dict[str, Any]:
+    return {**result.result, "version": result.version, "replayed": result.replayed}
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise NotFound("no such record", field="id") from None

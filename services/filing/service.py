@@ -1,0 +1,107 @@
+"""The filing service: owns the event store of projects and hot works."""
+
+from nameko.rpc import rpc
+from structlog.contextvars import get_contextvars
+
+from contracts.errors import DomainError
+from services.common.dependencies import EventStoreWithRelay, Logger
+from services.filing.commands import FilingCommands, Request
+
+command = rpc(expected_exceptions=DomainError)
+
+
+class FilingService:
+    name = "filing"
+
+    store = EventStoreWithRelay("filing")
+    log = Logger()
+
+    def _commands(self, actor, key=None, version=None) -> tuple:
+        correlation_id = get_contextvars().get("correlation_id", "-")
+        request = Request(actor, correlation_id, key, version)
+        return FilingCommands(self.store), request
+
+    @command
+    def get_project(self, actor, project_id):
+        handler, request = self._commands(actor)
+        return handler.project(request, project_id)
+
+    @command
+    def get_hot_work(self, actor, hot_work_id):
+        handler, request = self._commands(actor)
+        return handler.hot_work(request, hot_work_id)
+
+    @command
+    def draft_project(self, actor, body, key=None):
+        handler, request = self._commands(actor, key)
+        return handler.draft_project(request, body)
+
+    @command
+    def amend_project(self, actor, project_id, body, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.amend_project(request, project_id, body)
+
+    @command
+    def attach_permit_photo(self, actor, project_id, photo, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.attach_permit_photo(request, project_id, photo)
+
+    @command
+    def delete_project(self, actor, project_id, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.delete_project(request, project_id)
+
+    @command
+    def draft_hot_work(self, actor, project_id, body, key=None):
+        handler, request = self._commands(actor, key)
+        return handler.draft_hot_work(request, project_id, body)
+
+    @command
+    def amend_hot_work(self, actor, hot_work_id, body, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.amend_hot_work(request, hot_work_id, body)
+
+    @command
+    def attach_hot_work_photo(
+        self, actor, hot_work_id, kind, photo, key=None, version=None
+    ):
+        handler, request = self._commands(actor, key, version)
+        return handler.attach_hot_work_photo(request, hot_work_id, kind, photo)
+
+    @command
+    def file_fire_watch(self, actor, hot_work_id, body, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.file_fire_watch(request, hot_work_id, body)
+
+    @command
+    def delete_hot_work(self, actor, hot_work_id, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.delete_hot_work(request, hot_work_id)
+
+    @command
+    def file_supervision_report(self, actor, hot_work_id, body, key=None):
+        handler, request = self._commands(actor, key)
+        return handler.file_report(request, hot_work_id, body)
+
+    @command
+    def amend_supervision_report(
+        self, actor, hot_work_id, body, key=None, version=None
+    ):
+        handler, request = self._commands(actor, key, version)
+        return handler.amend_report(request, hot_work_id, body)
+
+    @command
+    def withdraw_supervision_report(self, actor, hot_work_id, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.withdraw_report(request, hot_work_id)
+
+    # For readers that keep their own model of these events
+
+    @rpc
+    def read_events(self, after_position, limit=1000):
+        """Events in store order after `after_position` (replays, catch-up)."""
+        return self.store.read_all(int(after_position), min(int(limit), 5000))
+
+    @rpc
+    def read_stream(self, stream_id, after_version=0):
+        return self.store.load(str(stream_id), int(after_version))

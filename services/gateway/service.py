@@ -1,0 +1,20 @@
+"""The HTTP gateway: /api/v1 for the mobile and web clients.
+
+It owns nothing persistent. It checks the token, stores uploaded photos in
+the blob store, and turns each request into one RPC to the service that owns
+the answer. The routes live in one class per area, mixed in here.
+"""
+
+from nameko.rpc import ServiceRpc
+
+from services.common.dependencies import Blobs, Logger
+from services.gateway.filing_api import FilingRoutes
+
+
+class GatewayService(FilingRoutes):
+    name = "gateway"
+
+    filing = ServiceRpc("filing")
+    query = ServiceRpc("query")
+    blobs = Blobs()
+    log = Logger()

@@ -1,0 +1,145 @@
+"""The live projector: one event at a time, idempotent under redelivery.
+
+The version of each stream's state row is the tracking record; it commits in
+the same transaction as the rows the event produced, so a redelivered event
+finds its version already applied and changes nothing. An event that arrives
+ahead of one it follows (a version gap) pulls the missing ones from the
+owning service first, so order on the bus does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from services.filing.state import evolve_hot_work, evolve_project
+from services.query import tables
+from services.query.views import filing_rows
+
+FetchStream = Callable[[str, int], list[dict[str, Any]]]
+
+PROJECT, HOT_WORK = "project-", "hot-work-"
+
+
+class Projector:
+    def __init__(self, engine: Engine, fetch_stream: FetchStream):
+        self.engine = engine
+        self.fetch_stream = fetch_stream
+
+    def apply(self, event: dict[str, Any]) -> bool:
+        """Apply `event`; False when it was already applied."""
+        stream = event["stream_id"]
+        with self.engine.begin() as connection:
+            if stream.startswith(PROJECT):
+                return self._project_event(connection, event)
+            if stream.startswith(HOT_WORK):
+                return self._hot_work_event(connection, event)
+        return False
+
+    def _project_event(self, connection, event) -> bool:
+        project_id = event["stream_id"].removeprefix(PROJECT)
+        version, state = self._lock_project(connection, project_id)
+        pending = self._pending(event, version)
+        if not pending:
+            return False
+        for each in pending:
+            state = evolve_project(state, each)
+        connection.execute(
+            update(tables.projects)
+            .where(tables.projects.c.project_id == project_id)
+            .values(version=state["version"], state=state)
+        )
+        self._refresh(connection, project_id, state)
+        return True
+
+    def _hot_work_event(self, connection, event) -> bool:
+        hot_work_id = event["stream_id"].removeprefix(HOT_WORK)
+        project_id = self._project_of(connection, hot_work_id, event)
+        _, project = self._lock_project(connection, project_id)
+        row = connection.execute(
+            select(tables.hot_works.c.version, tables.hot_works.c.state)
+            .where(tables.hot_works.c.hot_work_id == hot_work_id)
+            .with_for_update()
+        ).first()
+        pending = self._pending(event, row.version if row else 0)
+        if not pending:
+            return False
+        state = row.state if row else None
+        for each in pending:
+            state = evolve_hot_work(state, each)
+        values = {"version": state["version"], "state": state}
+        if row:
+            connection.execute(
+                update(tables.hot_works)
+                .where(tables.hot_works.c.hot_work_id == hot_work_id)
+                .values(**values)
+            )
+        else:
+            connection.execute(
+                insert(tables.hot_works).values(
+                    hot_work_id=hot_work_id, project_id=project_id, **values
+                )
+            )
+        self._refresh(connection, project_id, project)
+        return True
+
+    def _project_of(self, connection, hot_work_id, event) -> str:
+        known = connection.scalar(
+            select(tables.hot_works.c.project_id).where(
+                tables.hot_works.c.hot_work_id == hot_work_id
+            )
+        )
+        if known:
+            return known
+        if event["stream_version"] == 1:
+            return event["payload"]["project_id"]
+        first = self.fetch_stream(event["stream_id"], 0)[0]
+        return first["payload"]["project_id"]
+
+    def _lock_project(self, connection, project_id):
+        # Every change to a filing row goes through its project's row lock, so
+        # concurrent workers on one project take turns. A hot work may arrive
+        # before its project: a placeholder row holds the lock meanwhile.
+        _insert_ignore(
+            connection,
+            tables.projects,
+            {"project_id": project_id, "version": 0, "state": None},
+        )
+        row = connection.execute(
+            select(tables.projects.c.version, tables.projects.c.state)
+            .where(tables.projects.c.project_id == project_id)
+            .with_for_update()
+        ).one()
+        return row.version, row.state
+
+    def _pending(self, event, version: int) -> list[dict[str, Any]]:
+        wanted = event["stream_version"]
+        if wanted <= version:
+            return []
+        if wanted == version + 1:
+            return [event]
+        missed = self.fetch_stream(event["stream_id"], version)
+        return [each for each in missed if each["stream_version"] <= wanted]
+
+    def _refresh(self, connection, project_id: str, project) -> None:
+        states = connection.scalars(
+            select(tables.hot_works.c.state).where(
+                tables.hot_works.c.project_id == project_id
+            )
+        ).all()
+        connection.execute(
+            delete(tables.filings).where(tables.filings.c.project_id == project_id)
+        )
+        rows = filing_rows(project, sorted(states, key=lambda s: s["id"]))
+        if rows:
+            connection.execute(insert(tables.filings), rows)
+
+
+def _insert_ignore(connection, table, values) -> None:
+    dialect = connection.dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    connection.execute(make(table).values(**values).on_conflict_do_nothing())
