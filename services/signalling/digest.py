@@ -60,7 +60,7 @@ def challenge(realm: str, nonce: str, *, stale: bool = False) -> str:
 
 
 def md5_hex(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
+    return hashlib.md5(_raw(text)).hexdigest()
 
 
 def ha1_of(username: str, realm: str, password: str) -> str:
