@@ -54,9 +54,8 @@ def match_label(text: str, labels: Iterable[str]) -> tuple[str, str] | None:
         head = read[: len(label)]
         if len(head) == len(label) and (slips := edits(head, label)) <= allowed:
             matches.append((slips - len(label) / 2, label, read[len(label) :]))
-        elif abs(len(read) - len(label)) <= allowed:
-            if (slips := edits(read, label)) <= allowed:
-                matches.append((slips - len(label) / 2, label, ""))
+        elif _near_length(read, label) and (slips := edits(read, label)) <= allowed:
+            matches.append((slips - len(label) / 2, label, ""))
     if not matches:
         return None
     _, label, rest = min(matches)
@@ -83,6 +82,10 @@ def values_by_label(
         if text:
             cells[item.label] = Cell(text=text, score=min(scores))
     return cells
+
+
+def _near_length(read: str, label: str) -> bool:
+    return abs(len(read) - len(label)) <= _allowed_edits(label)
 
 
 def _allowed_edits(label: str) -> int:
