@@ -4,6 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.signalling.events import Peer
 from services.signalling.message import Request
 from services.signalling.parser import (
     Limits,
@@ -12,8 +13,6 @@ from services.signalling.parser import (
     parse_datagram,
 )
 from services.signalling.serializer import serialize
-
-from services.signalling.events import Peer
 
 from .conftest import SIP_FIXTURES, SOURCE
 
