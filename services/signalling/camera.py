@@ -155,7 +155,9 @@ class Camera:
         return []
 
     def _catalog_pages(self, sn: str) -> list[bytes]:
-        ids = device_ids(self.profile.channels, self.profile.device_id)
+        ids = list(
+            enumerate(device_ids(self.profile.channels, self.profile.device_id), 1)
+        )
         size = max(1, self.profile.page_size)
         pages = [
             self._message(self._catalog_body(sn, ids[start : start + size]))
@@ -167,13 +169,13 @@ class Camera:
             pages.append(pages[0])
         return pages
 
-    def _catalog_body(self, sn: str, channel_ids: list[str]) -> bytes:
+    def _catalog_body(self, sn: str, channel_ids: list[tuple[int, str]]) -> bytes:
         items = "".join(
             f"<Item>\r\n<DeviceID>{channel}</DeviceID>\r\n"
             f"<Name>通道{number}</Name>\r\n<Manufacturer>Hotwork</Manufacturer>\r\n"
             f"<ParentID>{self.profile.device_id}</ParentID>\r\n"
             "<Status>ON</Status>\r\n</Item>\r\n"
-            for number, channel in enumerate(channel_ids, 1)
+            for number, channel in channel_ids
         )
         text = (
             '<?xml version="1.0"?>\r\n<Response>\r\n<CmdType>Catalog</CmdType>\r\n'
