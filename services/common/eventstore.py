@@ -207,6 +207,11 @@ class EventStore:
                     )
         except IntegrityError as error:
             return self._after_integrity_error(error, first.stream_id, idempotency)
+        except VersionConflict:
+            # The same command, retried after the first one committed.
+            if idempotency and (earlier := self.previous_answer(*idempotency)):
+                return earlier
+            raise
         return AppendResult(first.stream_id, version, result)
 
     def _check_version(self, connection, change: StreamChange) -> None:

@@ -16,11 +16,15 @@ f = tables.filings.c
 
 
 def window(criteria: SearchCriteria, now: datetime) -> tuple[datetime, datetime]:
-    """The searched window as naive UTC; a bare date covers its whole day."""
+    """The searched window as naive UTC; a bare date covers its whole day.
+
+    Without `to`, the window runs to the end of today (or of `from`'s day if
+    that is later), so "since Monday" needs one parameter.
+    """
     today = now.astimezone(SHANGHAI).date()
     start = _moment(criteria.from_ or today, end_of_day=False)
-    end = _moment(criteria.to or criteria.from_ or today, end_of_day=True)
-    return start, end
+    end = _moment(criteria.to or today, end_of_day=True)
+    return start, max(end, _moment(criteria.from_ or today, end_of_day=True))
 
 
 def _moment(value: date | datetime, end_of_day: bool) -> datetime:
