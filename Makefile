@@ -1,10 +1,12 @@
-# Hotwork entry points. Every target installs what it needs into .venv first.
+# Hotwork entry points. Each target installs what it needs into .venv first.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEB_SERVER_ADDRESS ?= 127.0.0.1:8000
+export WEB_SERVER_ADDRESS
 
-.PHONY: run up test bench lint fmt recognise clean
+.PHONY: install run up down test test-unit bench lint fmt recognise rebuild clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +16,35 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## The embedded suite: every service in one process, no server to install.
+run: $(STAMP)
+	@mkdir -p var
+	@echo "Hotwork (embedded) on http://$(WEB_SERVER_ADDRESS)/api/v1"
+	@echo "  API document: http://$(WEB_SERVER_ADDRESS)/api/v1/openapi.json"
+	@echo "  a token:      curl -s -X POST http://$(WEB_SERVER_ADDRESS)/api/v1/dev/tokens \\"
+	@echo "                  -d '{\"role\": \"enterprise\", \"credit_code\": \"91110118923E942H3G\"}'"
+	$(BIN)/nameko run --config config/embedded.yml services.embedded
+
+## Each service its own process against RabbitMQ and PostgreSQL (see README).
+up: $(STAMP)
+	$(BIN)/python -m services.cluster up
+
+down: $(STAMP)
+	$(BIN)/python -m services.cluster down
+
+## Every test, against real RabbitMQ and PostgreSQL.
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.filing
+
+rebuild: $(STAMP)
+	$(BIN)/python -m services.query.rebuild_command
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -21,3 +52,6 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf var

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from services.cluster import services as suite_services
 from services.gateway.auth import TokenRequest, mint
 from tests.support import databases
 from tests.support.processes import (
@@ -17,7 +18,6 @@ from tests.support.processes import (
     child_env,
     free_port,
     http_up,
-    suite_services,
     wait_until,
 )
 

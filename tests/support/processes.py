@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -21,13 +20,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def suite_services() -> dict[str, str]:
-    """name → nameko module:Class, read from what the embedded mode runs."""
-    source = (ROOT / "services" / "embedded.py").read_text()
-    found = re.findall(r"from (services\.(\w+)\.service) import (\w+)", source)
-    return {name: f"{module}:{cls}" for module, name, cls in found}
 
 
 class ServiceProcess:
