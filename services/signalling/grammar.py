@@ -6,6 +6,7 @@ they raise `SipSyntaxError` on input they cannot read.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -43,6 +44,7 @@ _SPECIAL_SPELLINGS = {
 _TOKEN = re.compile(r"^[A-Za-z0-9\-.!%*_+`'~]+$")
 
 
+@functools.lru_cache(maxsize=1024)
 def canonical_name(name: str) -> str:
     """Header names are case-insensitive (RFC 3261 §7.3.1); spell one way."""
     lowered = name.strip().lower()
@@ -61,6 +63,8 @@ def is_token(text: str) -> bool:
 
 def split_top_level(text: str, separator: str) -> list[str]:
     """Split on `separator` outside quoted strings and angle brackets."""
+    if '"' not in text and "<" not in text:
+        return text.split(separator)
     parts: list[str] = []
     current: list[str] = []
     in_quotes = in_angles = escaped = False
