@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from contracts.base import Contract
 from contracts.values import (
@@ -126,11 +126,13 @@ class HotWorkFields(Contract):
     other_method: Text | None = None
     certificate: Certificate | None = None
 
-    @model_validator(mode="after")
-    def _window_is_forward(self):
-        if self.start_at and self.end_at and self.end_at <= self.start_at:
+    @field_validator("end_at")
+    @classmethod
+    def _window_is_forward(cls, end_at, info):
+        start_at = info.data.get("start_at")
+        if start_at and end_at and end_at <= start_at:
             raise ValueError("end_at must be after start_at")
-        return self
+        return end_at
 
 
 class DraftHotWork(HotWorkFields):
