@@ -147,7 +147,7 @@ def project_body(**overrides) -> dict:
             "contractor": "北京示范建筑工程有限公司",
             "district": CHAOYANG,
             "address": "朝阳区望京街10号",
-            "coordinates": {"latitude": 39.99, "longitude": 116.47},
+            "coordinates": {"latitude": 39.99, "longitude": 116.47, "system": "GCJ-02"},
             "scale": "12000平方米",
             "issuing_authority": "朝阳区住房和城乡建设委员会",
         },
