@@ -42,6 +42,7 @@ def build_core(args: argparse.Namespace) -> SipCore:
         advertised_host=args.advertised_host or host,
         advertised_port=port,
         query_catalog_on_register=not args.no_catalog_query,
+        keepalive_interval=args.keepalive_interval,
     )
     credentials = InMemoryCredentials()
     store = InMemoryRegistrationStore()
@@ -84,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--first-id", default="34020000001320000001")
     parser.add_argument("--password", default="12345678")
     parser.add_argument("--no-catalog-query", action="store_true")
+    parser.add_argument("--keepalive-interval", type=float, default=60.0)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     configure_logging(args.log_level)

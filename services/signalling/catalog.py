@@ -3,6 +3,9 @@
 A device answers one Catalog query with several MESSAGEs that share an SN
 and name the total channel count in SumNum; pages arrive in any order and
 UDP retransmissions repeat them. Channels are kept once per device.
+
+Channels are held in process memory only; the devices service is expected
+to persist them from `CatalogSynced`, and a restart forgets them here.
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 Bytes and timer ticks go in; `Send` and `Close` effects and events come
 out. The core never touches a socket or reads a clock other than the one
 it is given, so it runs the same under eventlet, asyncio or a test.
+
+The credentials lookup and the registration store are called inline, so
+an adapter that does I/O blocks the core for that call; under eventlet
+other green threads run meanwhile, and two requests of one device can then
+interleave between a store read and write, the last write winning.
 """
 
 from __future__ import annotations
@@ -126,7 +131,11 @@ class SipCore:
         return outputs
 
     def connection_closed(self, peer: Peer) -> list[Output]:
-        """A TCP connection went away: devices registered over it are gone."""
+        """A TCP connection went away: devices registered over it are gone.
+
+        This scans every registration, which is fine for rare closes but
+        slow with a remote store and tens of thousands of devices.
+        """
         self._streams.pop(peer.connection_id or -1, None)
         outputs: list[Output] = []
         for registration in self._store.all():
@@ -342,7 +351,11 @@ class SipCore:
         )
 
     def _sweep(self) -> list[Output]:
-        """GB/T 28181-2016 §9.6.1: offline after missed keepalives or expiry."""
+        """GB/T 28181-2016 §9.6.1: offline after missed keepalives or expiry.
+
+        Every replica sweeps the whole store, so with a shared store each
+        one emits the same offline event; consumers must be idempotent.
+        """
         now = self._clock()
         timeout = self.config.keepalive_timeout
         outputs: list[Output] = []

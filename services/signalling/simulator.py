@@ -101,11 +101,14 @@ class Fleet:
             self._socket_of[device_id].sendto(data, self.settings.server)
 
     def register_all(self, window_seconds: float = 0.0) -> None:
+        """Register every camera, spread evenly over `window_seconds`."""
         pause = window_seconds / max(1, len(self.cameras))
+        started = time.monotonic()
         for number, (device_id, camera) in enumerate(self.cameras.items()):
             self.send(device_id, camera.register())
-            if pause:
-                eventlet.sleep(pause)
+            ahead = started + number * pause - time.monotonic()
+            if ahead > 0.005:
+                eventlet.sleep(ahead)
             elif number % self.settings.register_window == 0:
                 eventlet.sleep(0.01)
 

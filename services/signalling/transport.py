@@ -4,6 +4,10 @@ One UDP socket and one TCP listener share the bind address. Every read
 goes through the core; its `Send` and `Close` effects are carried out
 here and its events are handed to `on_event`. A timer thread fires the
 core's deadlines. Nothing a peer sends may stop these loops.
+
+Only IPv4 is bound. Requests to a device registered over TCP go through
+the connection it opened; if that is gone they are dropped, not sent over
+a new connection to its Contact as RFC 3261 §18.1.1 would allow.
 """
 
 from __future__ import annotations
