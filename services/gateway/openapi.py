@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from contracts import filing, query
+from contracts import devices, filing, query
 from services.gateway.auth import TokenRequest
 
 MODELS = {
@@ -20,6 +20,10 @@ MODELS = {
     "SearchCriteria": query.SearchCriteria,
     "SearchPage": query.SearchPage,
     "TokenRequest": TokenRequest,
+    "RegisterDevice": devices.RegisterDevice,
+    "ChangeDevice": devices.ChangeDevice,
+    "Device": devices.Device,
+    "DevicePage": devices.DevicePage,
 }
 
 ERROR = {
@@ -97,13 +101,22 @@ def _search_parameters() -> list[dict]:
     ]
 
 
+def _device_search() -> dict:
+    search = _operation("search own cameras by any part of the name")
+    search["parameters"] = [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+        for name in ("q", "page", "page_size")
+    ]
+    return search
+
+
 @functools.cache
 def document() -> dict[str, Any]:
     _, schemas = models_json_schema(
         [(model, "validation") for model in MODELS.values()],
         ref_template="#/components/schemas/{model}",
     )
-    p, h = ("project_id",), ("hot_work_id",)
+    p, h, d = ("project_id",), ("hot_work_id",), ("device_id",)
     search = _operation("search filings (default: today, Asia/Shanghai)")
     search["parameters"] = _search_parameters()
     paths = {
@@ -139,6 +152,15 @@ def document() -> dict[str, Any]:
             "post": _operation("file the supervision report", REPORT_FORM, 201, h),
             "put": _operation("amend the supervision report", REPORT_FORM, params=h),
             "delete": _operation("withdraw the supervision report", None, 204, h),
+        },
+        "/devices": {
+            "post": _operation("register a camera", _json("RegisterDevice"), 201),
+            "get": _device_search(),
+        },
+        "/devices/{device_id}": {
+            "get": _operation("a camera, with its codes and SIP settings", params=d),
+            "patch": _operation("change a camera", _json("ChangeDevice"), params=d),
+            "delete": _operation("remove a camera", None, 204, d),
         },
         "/dev/tokens": {
             "post": _operation(

@@ -8,13 +8,15 @@ the answer. The routes live in one class per area, mixed in here.
 from nameko.rpc import ServiceRpc
 
 from services.common.dependencies import Blobs, Logger
+from services.gateway.devices_api import DeviceRoutes
 from services.gateway.filing_api import FilingRoutes
 
 
-class GatewayService(FilingRoutes):
+class GatewayService(FilingRoutes, DeviceRoutes):
     name = "gateway"
 
     filing = ServiceRpc("filing")
+    devices = ServiceRpc("devices")
     query = ServiceRpc("query")
     blobs = Blobs()
     log = Logger()
