@@ -67,6 +67,8 @@ def report(by_kind: dict[str, Tally]) -> Iterable[str]:
     for kind, tally in sorted(by_kind.items()):
         overall.add(tally)
         yield f"{kind}: {tally.right}/{tally.listed} fields right ({tally.share:.1%})"
-    yield f"overall: {overall.right}/{overall.listed} fields right ({overall.share:.1%})"
+    yield (
+        f"overall: {overall.right}/{overall.listed} fields right ({overall.share:.1%})"
+    )
     for miss in overall.misses:
         yield f"  wrong {miss.photo} {miss.field}: {miss.got!r} != {miss.expected!r}"
