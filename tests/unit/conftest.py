@@ -68,6 +68,17 @@ def backend(request) -> str:
     return request.param
 
 
+def new_engine(folder, database: str | None, name: str) -> Engine:
+    """An engine on an empty database: a file in `folder`, or a schema."""
+    if database is None:
+        return make_engine(f"sqlite:///{folder / name}.db")
+    schema = f"t_{secrets.token_hex(6)}_{name}"
+    with psycopg2.connect(dbname=database, **PG_SERVER) as setup:
+        setup.cursor().execute(f'CREATE SCHEMA "{schema}"')
+    setup.close()
+    return make_engine(pg_url(database, schema), pool_size=8)
+
+
 @pytest.fixture
 def make_db(request, backend, tmp_path) -> Iterator[Callable[[str], Engine]]:
     """Engines on fresh, empty databases of `backend`, one per name."""
@@ -75,17 +86,8 @@ def make_db(request, backend, tmp_path) -> Iterator[Callable[[str], Engine]]:
     database = request.getfixturevalue("pg_database") if backend != "sqlite" else None
 
     def make(name: str = "main") -> Engine:
-        if database is None:
-            url = f"sqlite:///{tmp_path / name}.db"
-        else:
-            schema = f"t_{secrets.token_hex(6)}_{name}"
-            with psycopg2.connect(dbname=database, **PG_SERVER) as setup:
-                setup.cursor().execute(f'CREATE SCHEMA "{schema}"')
-            setup.close()
-            url = pg_url(database, schema)
-        engine = make_engine(url, pool_size=8)
-        engines.append(engine)
-        return engine
+        engines.append(new_engine(tmp_path, database, name))
+        return engines[-1]
 
     yield make
     for engine in engines:

@@ -13,7 +13,7 @@ from contracts.errors import (
     NotFound,
     VersionConflict,
 )
-from services.devices import macs, tables
+from services.devices import tables
 from tests.unit.devices.conftest import PLATFORM, Registry, device_body
 
 
@@ -158,7 +158,7 @@ def test_concurrent_registrations_of_one_mac_on_postgresql_admit_one(
         try:
             registry.register(actor, mac="aa:bb:cc:dd:ee:10")
             outcomes.append("registered")
-        except macs.MacTaken:
+        except AlreadyExists:
             outcomes.append("taken")
 
     threads = [
