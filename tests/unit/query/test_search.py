@@ -216,3 +216,21 @@ def test_items_carry_times_in_utc_and_the_summary(filings):
     assert items[0]["end_at"] == "2025-06-02T07:00:00+00:00"
     assert items[0]["summary"]["location"] == "三层东侧管井"
     assert items[0]["incomplete"] is False
+
+
+def test_a_project_without_hot_work_is_listed_today_as_incomplete(
+    filer, model, project_all
+):
+    project_id = filer.project(photo_attached=False)
+    project_all()
+    criteria = parse(SearchCriteria, {})
+    now = datetime.now(UTC)
+
+    with model.connect() as connection:
+        mine = search.search(connection, enterprise(), criteria, now)
+        official = search.search(connection, regulator(CHAOYANG), criteria, now)
+
+    assert [item["id"] for item in mine["items"]] == [project_id]
+    assert mine["items"][0]["status"] is None
+    assert mine["items"][0]["incomplete"] is True
+    assert official["total"] == 0
