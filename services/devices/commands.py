@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from structlog.contextvars import bind_contextvars
 
 from contracts.devices import ChangeDevice, RegisterDevice
-from contracts.errors import NotFound, VersionConflict
+from contracts.errors import AlreadyExists, NotFound, VersionConflict
 from services.common.eventstore import AppendResult, Metadata, NewEvent, StreamChange
 from services.common.logging import get_logger
 from services.common.validation import parse
@@ -192,11 +192,12 @@ class DeviceCommands:
         try:
             with self.store.transaction() as connection:
                 return work(connection)
-        except macs.MacTaken:
+        except macs.MacTaken as taken:
             # A concurrent retry of this very command may have taken the MAC.
             if idempotency and (earlier := self.store.previous_answer(*idempotency)):
                 return earlier
-            raise
+            # Sent as the shared type: only those cross RPC as themselves.
+            raise AlreadyExists(taken.message, field=taken.field) from None
         except IntegrityError as error:
             return self.store._after_integrity_error(error, stream_id, idempotency)
         except DBAPIError as error:

@@ -16,7 +16,7 @@ from services.devices.tables import live_macs
 
 
 class MacTaken(AlreadyExists):
-    """A live device already has this MAC."""
+    """A live device already has this MAC (raised as AlreadyExists over RPC)."""
 
 
 def claim(connection: Connection, mac: str, device_id: str) -> None:
