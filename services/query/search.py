@@ -66,7 +66,12 @@ def search(connection, actor, criteria: SearchCriteria, now: datetime) -> dict:
     conditions = visible_to(actor, criteria)
     conditions.append(
         or_(
-            and_(f.start_at.is_not(None), f.start_at < end, f.end_at >= start),
+            and_(
+                f.start_at.is_not(None),
+                f.start_at < end,
+                # A draft without its end yet counts on the day it starts.
+                or_(f.end_at >= start, and_(f.end_at.is_(None), f.start_at >= start)),
+            ),
             and_(f.start_at.is_(None), f.activity_at >= start, f.activity_at < end),
         )
     )
