@@ -11,7 +11,7 @@ from sqlalchemy import insert, text
 
 from services.common.eventstore import EventStore, NewEvent, StreamChange
 from services.common.outbox import OutboxRelay
-from tests.unit.conftest import metadata
+from tests.unit.conftest import metadata, new_engine
 
 
 class Bus:
@@ -61,10 +61,12 @@ def bus() -> Bus:
 
 
 @pytest.fixture
-def pg_store(backend, store):
-    if backend != "postgresql":
-        pytest.skip("concurrent writers can leave holes on PostgreSQL only")
-    return store
+def pg_store(pg_database, tmp_path):
+    """A store on PostgreSQL only: concurrent writers leave holes there."""
+    store = EventStore(new_engine(tmp_path, pg_database, "store"), "filing")
+    store.create_schema()
+    yield store
+    store.engine.dispose()
 
 
 def test_relay_publishes_in_position_order_and_saves_its_cursor(store, bus):

@@ -234,3 +234,22 @@ def test_a_project_without_hot_work_is_listed_today_as_incomplete(
     assert mine["items"][0]["status"] is None
     assert mine["items"][0]["incomplete"] is True
     assert official["total"] == 0
+
+
+def test_a_hot_work_drafted_with_only_its_start_is_listed_that_day(
+    filer, model, project_all
+):
+    project_id = filer.project()
+    hot_work_id = filer.hot_work(project_id, (), end_at=None)
+    project_all()
+    criteria = parse(SearchCriteria, {})
+
+    with model.connect() as connection:
+        mine = search.search(connection, enterprise(), criteria, NOON)
+
+    assert [item["id"] for item in mine["items"]] == [hot_work_id]
+    assert mine["items"][0]["incomplete"] is True
+    next_day = datetime(2025, 6, 3, 12, 0, tzinfo=SHANGHAI)
+    with model.connect() as connection:
+        later = search.search(connection, enterprise(), criteria, next_day)
+    assert later["total"] == 0
