@@ -1,4 +1,8 @@
-"""Beijing's districts and the offices that issue the documents we read."""
+"""Beijing's districts and the offices that issue the documents we read.
+
+An office outside Beijing is kept as read, with half the trust, since only
+Beijing's offices are known here.
+"""
 
 from __future__ import annotations
 

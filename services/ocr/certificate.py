@@ -8,7 +8,7 @@ from services.common.codes import sex_of_id_number
 from services.ocr import values
 from services.ocr.beijing import emergency_bureau
 from services.ocr.boxes import TextBox
-from services.ocr.fields import Fields, Found
+from services.ocr.fields import Fields, Found, put
 from services.ocr.layout import Cell, values_by_label
 from services.ocr.operations import CATEGORIES, OPERATIONS
 from services.ocr.values import DOUBTFUL, REPAIRED, Reading
@@ -50,9 +50,7 @@ def read_certificate(boxes: list[TextBox]) -> Fields:
     }
     for field, read in readers.items():
         if field in by_field:
-            result = Found.of(read(by_field[field].text), by_field[field])
-            if result is not None:
-                found[field] = result
+            put(found, field, read(by_field[field].text), by_field[field])
     if "validity" in by_field:
         _read_validity(by_field["validity"], found)
     _check_sex(found)
@@ -74,14 +72,14 @@ def _sex(text: str) -> Reading | None:
 def _read_validity(cell: Cell, found: Fields) -> None:
     dates = values.dates_in(cell.text)
     if len(dates) >= 2:
-        found["valid_from"] = Found.of(dates[0], cell)  # type: ignore[assignment]
-        found["valid_to"] = Found.of(dates[-1], cell)  # type: ignore[assignment]
+        put(found, "valid_from", dates[0], cell)
+        put(found, "valid_to", dates[-1], cell)
     elif len(dates) == 1:
         # One date read: take it as the start and infer the customary end.
         start = dates[0]
-        found["valid_from"] = Found.of(start, cell)  # type: ignore[assignment]
         end = Reading(_customary_end(start.value), REPAIRED * REPAIRED)
-        found["valid_to"] = Found.of(end, cell)  # type: ignore[assignment]
+        put(found, "valid_from", start, cell)
+        put(found, "valid_to", end, cell)
 
 
 def _customary_end(start: str) -> str:

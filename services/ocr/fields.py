@@ -14,9 +14,8 @@ class Found:
     confidence: float
 
     @classmethod
-    def of(cls, reading: Reading | None, cell: Cell) -> Found | None:
-        if reading is None:
-            return None
+    def of(cls, reading: Reading, cell: Cell) -> Found:
+        """The reading, trusted as far as both the OCR and its check allow."""
         return cls(reading.value, round(min(1.0, cell.score * reading.trust), 3))
 
     def doubted(self, factor: float) -> Found:
@@ -24,3 +23,9 @@ class Found:
 
 
 Fields = dict[str, Found]
+
+
+def put(found: Fields, field: str, reading: Reading | None, cell: Cell) -> None:
+    """Record `reading` for `field`, if the cell yielded one."""
+    if reading is not None:
+        found[field] = Found.of(reading, cell)

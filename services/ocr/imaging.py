@@ -19,6 +19,8 @@ MAX_PIXELS = 40_000_000
 WORKING_SHORT_SIDE = 960
 WORKING_LONG_SIDE = 1600
 
+# Phones may also send HEIC or WebP; those are refused until a decoder for
+# them is part of the image.
 _SIGNATURES = {
     b"\xff\xd8\xff": "JPEG",
     b"\x89PNG\r\n\x1a\n": "PNG",

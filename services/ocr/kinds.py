@@ -14,12 +14,11 @@ _TITLE_WEIGHT = 3
 
 def kind_of(boxes: list[TextBox]) -> DocumentKind:
     """The kind whose title and labels the page shows most of."""
-    scores = {
-        "permit": _score(boxes, permit.TITLE, permit.LABELS),
-        "certificate": _score(boxes, certificate.TITLE, certificate.LABELS),
-    }
-    kind = max(scores, key=scores.__getitem__)
-    return kind if scores[kind] >= _MIN_LABELS else "unknown"  # type: ignore[return-value]
+    permit_score = _score(boxes, permit.TITLE, permit.LABELS)
+    certificate_score = _score(boxes, certificate.TITLE, certificate.LABELS)
+    if max(permit_score, certificate_score) < _MIN_LABELS:
+        return "unknown"
+    return "permit" if permit_score >= certificate_score else "certificate"
 
 
 def _score(boxes: list[TextBox], title: str, labels: dict[str, str]) -> int:

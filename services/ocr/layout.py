@@ -2,6 +2,9 @@
 
 A label and its value sit on one line of the page, in one box or in two
 cells; several pairs may share a line, so a value ends at the next label.
+
+A value wrapped onto a second line inside its cell loses that second line:
+only the line level with the label is read.
 """
 
 from __future__ import annotations

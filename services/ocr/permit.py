@@ -7,7 +7,7 @@ from collections.abc import Callable
 from services.ocr import values
 from services.ocr.beijing import DISTRICTS, housing_commission
 from services.ocr.boxes import TextBox
-from services.ocr.fields import Fields, Found
+from services.ocr.fields import Fields, Found, put
 from services.ocr.layout import Cell, values_by_label
 from services.ocr.values import DOUBTFUL, REPAIRED, Reading
 
@@ -59,9 +59,7 @@ def read_permit(boxes: list[TextBox]) -> Fields:
     found: Fields = {}
     for field, normalise in _NORMALISERS.items():
         if field in by_field:
-            result = Found.of(normalise(by_field[field].text), by_field[field])
-            if result is not None:
-                found[field] = result
+            put(found, field, normalise(by_field[field].text), by_field[field])
     _read_number(by_field.get("number"), found)
     _read_authority(by_field.get("issuing_authority"), found)
     return found
@@ -75,13 +73,13 @@ def _read_number(cell: Cell | None, found: Fields) -> None:
     district, issued = number[:6], values.date(number[6:14])
     plausible = len(number) == 18 and district in DISTRICTS and issued is not None
     reading = Reading(number, 1.0 if plausible else DOUBTFUL)
-    found["number"] = Found.of(reading, cell)  # type: ignore[assignment]
+    put(found, "number", reading, cell)
     if not plausible or issued is None:
         return
     found["district_code"] = Found(district, found["number"].confidence)
     printed = found.get("issue_date")
     if printed is None:
-        found["issue_date"] = Found(issued.value, cell.score * REPAIRED * REPAIRED)
+        found["issue_date"] = Found(issued.value, round(cell.score * REPAIRED**2, 3))
     elif printed.value != issued.value:
         found["issue_date"] = printed.doubted(DOUBTFUL)
         found["number"] = found["number"].doubted(REPAIRED)
@@ -90,9 +88,9 @@ def _read_number(cell: Cell | None, found: Fields) -> None:
 def _read_authority(cell: Cell | None, found: Fields) -> None:
     if cell is None:
         return
+    printed = values.organisation(cell.text)
     district = found.get("district_code")
     reading = housing_commission(
-        values.organisation(cell.text).value if values.organisation(cell.text) else "",
-        district.value if district else None,
+        printed.value if printed else "", district.value if district else None
     )
-    found["issuing_authority"] = Found.of(reading, cell)  # type: ignore[assignment]
+    put(found, "issuing_authority", reading, cell)

@@ -71,7 +71,9 @@ def dates_in(text: str) -> list[Reading]:
 def id_number(text: str) -> Reading | None:
     """A GB 11643 ID number, without the `T` some certificates print before it."""
     plain = re.sub(r"[\s\-]", "", text).upper()
-    plain = plain[1:] if plain.startswith("T") and len(plain) > 18 else plain
+    # The printed T may be read as a look-alike digit; 19 characters give it away.
+    if len(plain) == 19 and plain[0] in "T7I1":
+        plain = plain[1:]
     body = digits(plain[:17])
     check = plain[17:18].replace("x", "X")
     check = check if check == "X" else digits(check)

@@ -1,5 +1,8 @@
 """The recogniser on the fixture photos and on variants of them.
 
+No clean render (photo_effects 0) is checked beyond the fixtures: without a
+Chinese font on the machine none can be drawn here.
+
 The engine is loaded once per session; every photo takes about a second.
 """
 

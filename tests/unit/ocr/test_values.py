@@ -117,3 +117,8 @@ def test_the_city_commission_is_kept_when_no_district_is_printed() -> None:
 def test_a_district_bureau_is_read_with_its_district() -> None:
     reading = emergency_bureau("北京市朝阳区应急管理局")
     assert reading == values.Reading("北京市朝阳区应急管理局")
+
+
+@pytest.mark.parametrize("printed", ["T110113197912039878", "7110113197912039878"])
+def test_a_leading_t_read_as_a_lookalike_is_dropped(printed: str) -> None:
+    assert values.id_number(printed) == values.Reading("110113197912039878")
