@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from structlog.contextvars import bind_contextvars
@@ -14,7 +15,6 @@ from structlog.contextvars import bind_contextvars
 from contracts.devices import ChangeDevice, RegisterDevice
 from contracts.errors import AlreadyExists, NotFound, VersionConflict
 from services.common.eventstore import AppendResult, Metadata, NewEvent, StreamChange
-from services.common.logging import get_logger
 from services.common.validation import parse
 from services.devices import codes, domain, macs, views
 from services.devices.passwords import SecretVault
@@ -22,7 +22,9 @@ from services.devices.settings import CodeDigits
 from services.devices.state import State, evolve, fold, stream_of
 from services.devices.store import DeviceEventStore
 
-log = get_logger(__name__)
+# A lazy proxy: common.logging.get_logger binds at import time, before the
+# service has configured structlog, and would keep the default renderer.
+log = structlog.get_logger(__name__)
 
 # PostgreSQL's deadlock and serialization failures: the caller may retry.
 RETRYABLE = {"40P01", "40001"}

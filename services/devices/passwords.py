@@ -127,6 +127,21 @@ class SecretVault:
             raise RuntimeError(f"password {secret_id} of {device_id} is missing")
         return self.box.open(device_id, bytes(ciphertext))
 
+    def get_many(self, connection: Connection, refs: dict[str, str]) -> dict[str, str]:
+        """Passwords of several devices in one query: device id → password."""
+        if not refs:
+            return {}
+        rows = connection.execute(
+            select(secrets_table.c.device_id, secrets_table.c.ciphertext).where(
+                secrets_table.c.secret_id.in_(list(refs.values()))
+            )
+        )
+        return {
+            row.device_id: self.box.open(row.device_id, bytes(row.ciphertext))
+            for row in rows
+            if refs.get(row.device_id) is not None
+        }
+
     def keep_only(self, connection: Connection, device_id: str, secret_id: str):
         """Forget the device's earlier passwords once a new one is set."""
         connection.execute(

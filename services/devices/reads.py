@@ -46,7 +46,10 @@ class Reader:
         row = _live_row(connection, registry.c.device_id == str(device_id))
         if row is None or not domain.may_read(actor, row.owner, row.district):
             raise NotFound("no such device", field="id")
-        return self._device(connection, actor, row)
+        password = None
+        if domain.is_owner(actor, row.owner):
+            password = self.vault.get(connection, row.device_id, row.password_ref)
+        return self._device(row, password)
 
     def search(self, connection: Connection, actor: Actor, criteria: DeviceSearch):
         query = _visible(select(*_columns).select_from(_joined), actor)
@@ -62,7 +65,10 @@ class Reader:
             .limit(criteria.page_size)
             .offset((criteria.page - 1) * criteria.page_size)
         )
-        items = [self._device(connection, actor, row) for row in rows]
+        rows = rows.all()
+        owned = {r.device_id: r.password_ref for r in rows if _owns(actor, r)}
+        passwords = self.vault.get_many(connection, owned)
+        items = [self._device(row, passwords.get(row.device_id)) for row in rows]
         page = DevicePage(
             items=items,
             page=criteria.page,
@@ -95,10 +101,7 @@ class Reader:
         ha1 = _ha1(row.code, realm, password)
         return SipCredentials(device_id=row.code, realm=realm, ha1=ha1).model_dump()
 
-    def _device(self, connection: Connection, actor: Actor, row: Any) -> dict:
-        password = None
-        if domain.is_owner(actor, row.owner):
-            password = self.vault.get(connection, row.device_id, row.password_ref)
+    def _device(self, row: Any, password: str | None) -> dict:
         device = Device(
             id=row.device_id,
             version=row.version,
@@ -120,6 +123,10 @@ class Reader:
             updated_at=presence.utc(row.updated_at),
         )
         return device.model_dump(mode="json")
+
+
+def _owns(actor: Actor, row: Any) -> bool:
+    return domain.is_owner(actor, row.owner)
 
 
 def _live_row(connection: Connection, condition) -> Any:

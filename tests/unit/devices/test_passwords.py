@@ -97,7 +97,8 @@ def test_logs_never_carry_the_password(registry, company, capsys):
     )
     registry.commands.remove(registry.request(company), answer["id"])
     output = capsys.readouterr().out
-    assert "device_registered" in output and answer["id"] in output
+    assert json.loads(output.splitlines()[0])["event"] == "device_registered"
+    assert answer["id"] in output
     assert SECRET not in output and "N3wPass1" not in output
 
 
