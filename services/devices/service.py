@@ -1,4 +1,9 @@
-"""The devices service: the camera registry, event-sourced like the filings."""
+"""The devices service: the camera registry, event-sourced like the filings.
+
+A known shortcoming: the registration password travels from the gateway in
+the RPC body, so the broker link is as secret as the password; the cluster
+is expected to run AMQP over TLS.
+"""
 
 from nameko.events import event_handler
 from nameko.rpc import rpc
@@ -88,8 +93,13 @@ class DevicesService:
         # Bare payloads and store envelopes (with `payload` inside) both do.
         payload = message.get("payload", message)
         bind_contextvars(device_code=payload.get("device_id"))
-        with self.registry.store.engine.begin() as connection:
-            presence.record(connection, kind, payload)
+        try:
+            with self.registry.store.engine.begin() as connection:
+                presence.record(connection, kind, payload)
+        except (KeyError, TypeError, ValueError):
+            # Requeueing a report that can never be read would loop for ever.
+            self.log.warning("presence_report_unreadable", kind=kind.value)
+            return
         self.log.info("device_presence_recorded", online=kind == PresenceEvent.ONLINE)
 
     # For readers that keep their own model of these events

@@ -1,4 +1,9 @@
-"""The registry table: one row per device, the fold of its stream."""
+"""The registry table: one row per device, the fold of its stream.
+
+Written in the same transaction as the events, so it never lags them. A
+known shortcoming: there is no command yet that rebuilds it from the event
+log as the query service can; `row_of(fold(events))` is what one would use.
+"""
 
 from __future__ import annotations
 

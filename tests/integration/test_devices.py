@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -165,6 +166,11 @@ def test_rpcs_for_signalling_linking_and_the_map(devices_up, http, company):
     }
     assert brief["code"] == device["code"] and "password" not in brief
     assert [b["id"] for b in briefs] == [device["id"]]
+    with devices_up.rpc() as rpc:
+        events = rpc.devices.read_stream(f"device-{device['id']}")
+    assert events[0]["type"] == "device.registered"
+    assert events[0]["payload"]["code"] == device["code"]
+    assert "Abc12345" not in json.dumps(events)
 
 
 def test_signalling_reports_show_in_details(devices_up, http):

@@ -51,3 +51,9 @@ def test_briefs_carry_no_secret_and_skip_unknown_ids(registry, company):
 def _brief(registry, device_id):
     with registry.engine.connect() as connection:
         return registry.reader.briefs(connection, [device_id])[0]
+
+
+def test_a_report_without_an_offset_is_read_as_utc(registry, company):
+    answer = registry.register(company)
+    _report(registry, PresenceEvent.ONLINE, answer["code"], "2026-03-01T08:00:00")
+    assert _brief(registry, answer["id"])["last_seen_at"] == "2026-03-01T08:00:00Z"
