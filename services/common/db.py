@@ -18,7 +18,8 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per checkout. A connection the
+        # server dropped fails one call, which the client may retry.
         pool_recycle=1800,
     )
 

@@ -51,4 +51,5 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def get_logger(name: str, **bound) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger(name).bind(**bound)
+    # A lazy proxy: modules ask for loggers at import, before configuration.
+    return structlog.get_logger(name, **bound)

@@ -33,15 +33,22 @@ class OutboxRelay:
         self.name = name
         self.batch = batch
         self._hole: tuple[int, int] | None = None  # (position, xmax when seen)
+        self._cursor: int | None = None
+
+    def forget_cursor(self) -> None:
+        """Read the cursor from the store next time (e.g. after a leader change)."""
+        self._cursor = None
 
     def publish_ready(self) -> int:
         """Publish what can be published now; return how many events."""
-        cursor = self.store.read_cursor(self.name)
-        ready = self._ready_after(cursor)
+        if self._cursor is None:
+            self._cursor = self.store.read_cursor(self.name)
+        ready = self._ready_after(self._cursor)
         if not ready:
             return 0
         self.publish(ready)
         self.store.save_cursor(self.name, ready[-1]["position"])
+        self._cursor = ready[-1]["position"]
         return len(ready)
 
     def _ready_after(self, cursor: int) -> list[dict[str, Any]]:

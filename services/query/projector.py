@@ -104,16 +104,19 @@ class Projector:
         # Every change to a filing row goes through its project's row lock, so
         # concurrent workers on one project take turns. A hot work may arrive
         # before its project: a placeholder row holds the lock meanwhile.
-        _insert_ignore(
-            connection,
-            tables.projects,
-            {"project_id": project_id, "version": 0, "state": None},
-        )
-        row = connection.execute(
+        locked = (
             select(tables.projects.c.version, tables.projects.c.state)
             .where(tables.projects.c.project_id == project_id)
             .with_for_update()
-        ).one()
+        )
+        row = connection.execute(locked).first()
+        if row is None:
+            _insert_ignore(
+                connection,
+                tables.projects,
+                {"project_id": project_id, "version": 0, "state": None},
+            )
+            row = connection.execute(locked).one()
         return row.version, row.state
 
     def _pending(self, event, version: int) -> list[dict[str, Any]]:
