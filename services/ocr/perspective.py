@@ -14,6 +14,10 @@ _PROBE_LONG_SIDE = 480
 # A quad smaller than this share of the photo is a table cell or the seal,
 # not the sheet; one larger is the frame of the photo itself.
 _MIN_SHARE, _MAX_SHARE = 0.3, 0.97
+# Width in probe pixels of the bands compared on either side of an edge,
+# and how far apart their colours must be for the edge to be the sheet's.
+_RING = 9
+_CONTRAST = 100
 # Below this much keystone the warp would only cost sharpness.
 _MIN_CORRECTION = 0.01
 
@@ -49,10 +53,26 @@ def find_sheet(image: Image) -> NDArray[np.float32] | None:
         if not _MIN_SHARE <= share <= _MAX_SHARE:
             continue
         quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-        if len(quad) == 4:
+        if len(quad) == 4 and _stands_out(small, quad):
             corners = _clockwise(quad.reshape(4, 2).astype(np.float32) / scale)
             return corners if _keystone(corners) > _MIN_CORRECTION else None
     return None
+
+
+def _stands_out(small: Image, quad: NDArray[np.int32]) -> bool:
+    # A ruled table inside a sheet cut off by the photo's frame is also a big
+    # quad, but paper lies on both sides of its edge; a sheet's edge has the
+    # table or desk it lies on outside.
+    inside = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, quad.reshape(4, 2), 255)
+    ring = np.ones((_RING, _RING), np.uint8)
+    outer = cv2.dilate(inside, ring) & ~inside
+    inner = inside & ~cv2.erode(inside, ring)
+    if not outer.any() or not inner.any():
+        return False
+    outside_colour = np.median(small[outer > 0], axis=0)
+    inside_colour = np.median(small[inner > 0], axis=0)
+    return float(np.abs(outside_colour - inside_colour).sum()) > _CONTRAST
 
 
 def _clockwise(points: NDArray[np.float32]) -> NDArray[np.float32]:

@@ -117,6 +117,8 @@ VARIANTS: dict[str, Variant] = {
     "exif-6": exif_oriented(6),
     "exif-8": exif_oriented(8),
     "cropped": cropped(0.08),
+    # Cut into the sheet: its table is then the largest quad in the photo.
+    "cropped-tight": cropped(0.2),
     "warped": warped(0.08),
     "recompressed": recompressed(30),
     "enlarged": enlarged(2.5),
