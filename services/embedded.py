@@ -11,5 +11,12 @@ from services.devices.service import DevicesService  # noqa: E402
 from services.filing.service import FilingService  # noqa: E402
 from services.gateway.service import GatewayService  # noqa: E402
 from services.query.service import QueryService  # noqa: E402
+from services.signalling.service import SignallingService  # noqa: E402
 
-__all__ = ["DevicesService", "FilingService", "GatewayService", "QueryService"]
+__all__ = [
+    "DevicesService",
+    "FilingService",
+    "GatewayService",
+    "QueryService",
+    "SignallingService",
+]

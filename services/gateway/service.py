@@ -10,13 +10,15 @@ from nameko.rpc import ServiceRpc
 from services.common.dependencies import Blobs, Logger
 from services.gateway.devices_api import DeviceRoutes
 from services.gateway.filing_api import FilingRoutes
+from services.gateway.signalling_api import SignallingRoutes
 
 
-class GatewayService(FilingRoutes, DeviceRoutes):
+class GatewayService(FilingRoutes, DeviceRoutes, SignallingRoutes):
     name = "gateway"
 
     filing = ServiceRpc("filing")
     devices = ServiceRpc("devices")
     query = ServiceRpc("query")
+    signalling = ServiceRpc("signalling")
     blobs = Blobs()
     log = Logger()

@@ -143,7 +143,11 @@ class SipCore:
                 self._store.delete(registration.device_id)
                 if registration.online:
                     outputs.append(
-                        DeviceOffline(registration.device_id, "connection_closed")
+                        DeviceOffline(
+                            registration.device_id,
+                            "connection_closed",
+                            registration.last_seen,
+                        )
                     )
         return outputs
 
@@ -351,24 +355,12 @@ class SipCore:
         )
 
     def _sweep(self) -> list[Output]:
-        """GB/T 28181-2016 §9.6.1: offline after missed keepalives or expiry.
-
-        Every replica sweeps the whole store, so with a shared store each
-        one emits the same offline event; consumers must be idempotent.
-        """
-        now = self._clock()
-        timeout = self.config.keepalive_timeout
-        outputs: list[Output] = []
-        for registration in self._store.all():
-            device_id = registration.device_id
-            if not registration.is_live(now):
-                self._store.delete(device_id)
-                if registration.online:
-                    outputs.append(DeviceOffline(device_id, "expired"))
-            elif registration.online and now - registration.last_seen > timeout:
-                self._store.put(replace(registration, online=False))
-                outputs.append(DeviceOffline(device_id, "keepalive_missed"))
-        return outputs
+        """GB/T 28181-2016 §9.6.1: offline after missed keepalives or expiry."""
+        lapses = self._store.sweep(self._clock(), self.config.keepalive_timeout)
+        return [
+            DeviceOffline(lapse.device_id, lapse.reason, lapse.last_seen)
+            for lapse in lapses
+        ]
 
 
 def _query_failed(context: object, status: int | None) -> QueryFailed:

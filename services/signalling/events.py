@@ -6,7 +6,7 @@ rest to whoever listens (the nameko service dispatches them as events).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .manscdp import CatalogItem, DeviceInfo
 
@@ -81,6 +81,7 @@ class DeviceOffline:
 
     device_id: str
     reason: str
+    last_seen: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .digest import ha1_of
@@ -74,6 +74,36 @@ class RegistrationStore(Protocol):
 
     def all(self) -> Iterator[Registration]: ...
 
+    def sweep(self, now: float, keepalive_timeout: float) -> list[Lapse]:
+        """Drop expired bindings and mark silent devices offline.
+
+        Each lapse is returned to exactly one caller, so that replicas that
+        share a store do not report one device going offline twice.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A device that went offline: reason `expired` or `keepalive_missed`."""
+
+    device_id: str
+    reason: str
+    last_seen: float
+
+
+def lapses(
+    registrations: Iterable[Registration], now: float, keepalive_timeout: float
+) -> Iterator[Lapse]:
+    """GB/T 28181-2016 §9.6.1: offline after missed keepalives or expiry."""
+    for registration in registrations:
+        if not registration.is_live(now):
+            yield Lapse(registration.device_id, "expired", registration.last_seen)
+        elif registration.online and now - registration.last_seen > keepalive_timeout:
+            yield Lapse(
+                registration.device_id, "keepalive_missed", registration.last_seen
+            )
+
 
 class InMemoryRegistrationStore:
     def __init__(self) -> None:
@@ -90,3 +120,16 @@ class InMemoryRegistrationStore:
 
     def all(self) -> Iterator[Registration]:
         return iter(list(self._registrations.values()))
+
+    def sweep(self, now: float, keepalive_timeout: float) -> list[Lapse]:
+        found = list(lapses(self._registrations.values(), now, keepalive_timeout))
+        reported = []
+        for lapse in found:
+            registration = self._registrations.pop(lapse.device_id)
+            if lapse.reason == "keepalive_missed":
+                self._registrations[lapse.device_id] = replace(
+                    registration, online=False
+                )
+            if registration.online:
+                reported.append(lapse)
+        return reported

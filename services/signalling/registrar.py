@@ -143,7 +143,8 @@ class Registrar:
         self._store.delete(device_id)
         events: tuple[Event, ...] = ()
         if previous is not None and previous.online:
-            events = (DeviceOffline(device_id, "unregistered"),)
+            offline = DeviceOffline(device_id, "unregistered", previous.last_seen)
+            events = (offline,)
         return RegisterOutcome(200, self._date_header(), events)
 
     def _expires(self, request: Request, contacts: list[str]) -> int | None:

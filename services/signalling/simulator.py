@@ -16,6 +16,7 @@ import collections
 import contextlib
 import json
 import random
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -198,6 +199,9 @@ class Fleet:
         while True:
             try:
                 data, _ = sock.recvfrom(65_536)
+            except ConnectionRefusedError:
+                # The server's port was closed (a restart): keep listening.
+                continue
             except OSError:
                 return
             device_id = _addressee(data)
@@ -262,17 +266,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     fleet = Fleet(settings)
     fleet.start()
+    # SIGTERM ends the run early but still prints the report.
+    signal.signal(signal.SIGTERM, _stop_running)
     try:
         if args.bench:
             rate = fleet.bench(args.duration)
             print(json.dumps({"registers_per_second": round(rate), **fleet.report()}))
         else:
-            fleet.register_all(args.ramp)
-            fleet.run(args.duration)
-            print(json.dumps(fleet.report()))
+            with contextlib.suppress(_Stopped):
+                fleet.register_all(args.ramp)
+                fleet.run(args.duration)
+            print(json.dumps(fleet.report()), flush=True)
     finally:
         fleet.stop()
     return 0
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop_running(signum: int, frame: object) -> None:
+    raise _Stopped()
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ class TransportSettings:
     send_timeout: float = 5.0
     max_connections: int = 20_000
     max_timer_sleep: float = 0.5
+    # Datagrams handled at once, so that one slow password lookup does not
+    # hold up every keepalive behind it.
+    udp_workers: int = 64
 
 
 def parse_address(text: str = DEFAULT_ADDRESS) -> tuple[str, int]:
@@ -62,6 +65,7 @@ class SipTransport:
         self._connections: dict[int, socket.socket] = {}
         self._connection_ids = itertools.count(1)
         self._threads: list[eventlet.greenthread.GreenThread] = []
+        self._udp_pool = eventlet.GreenPool(settings.udp_workers)
         self._running = False
         self.address: tuple[str, int] = (settings.host, settings.port)
 
@@ -123,7 +127,10 @@ class SipTransport:
             except OSError as error:
                 self._log.warning("udp_read_failed", error=str(error))
                 continue
-            self._guarded(self.core.receive_datagram, data, Peer("UDP", host, port))
+            peer = Peer("UDP", host, port)
+            self._udp_pool.spawn_n(
+                self._guarded, self.core.receive_datagram, data, peer
+            )
 
     def _serve_tcp(self) -> None:
         assert self._listener is not None

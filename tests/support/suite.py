@@ -27,6 +27,7 @@ class Suite:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}/api/v1"
         self.workdir = workdir
+        self.sip_port = sip_port = free_port()
         env = child_env(
             AMQP_URI=amqp_uri,
             DATABASE_URL=database_url,
@@ -34,7 +35,12 @@ class Suite:
             WEB_SERVER_ADDRESS=f"127.0.0.1:{port}",
             BLOB_DIR=workdir / "blobs",
             DEVICE_SECRET_KEY=secrets.token_urlsafe(32),
-            SIP_ADDRESS=f"127.0.0.1:{free_port()}",
+            SIP_ADDRESS=f"127.0.0.1:{sip_port}",
+            SIP_PUBLIC_PORT=sip_port,
+            SIP_NONCE_SECRET=secrets.token_hex(32),
+            SIP_KEEPALIVE_INTERVAL=2,
+            SIP_KEEPALIVE_MAX_MISSED=3,
+            SIP_SWEEP_INTERVAL=0.5,
         )
         self.services = {
             name: ServiceProcess(name, target, env, workdir, "config/suite.yml")
