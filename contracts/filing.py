@@ -166,6 +166,12 @@ class AmendSupervisionReport(Contract):
     signed_permit_photo: Sha256 | None = None
 
 
+class LinkCamera(Contract):
+    """Link one of the company's registered cameras to a hot work (4.3)."""
+
+    device_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class PhotoRef(Contract):
     sha256: Sha256
     content_type: str
@@ -185,6 +191,8 @@ class EventType(StrEnum):
     HOT_WORK_PHOTO_ATTACHED = "hot_work.photo_attached"
     FIRE_WATCH_FILED = "hot_work.fire_watch_filed"
     HOT_WORK_DELETED = "hot_work.deleted"
+    CAMERA_LINKED = "hot_work.camera_linked"
+    CAMERA_UNLINKED = "hot_work.camera_unlinked"
     REPORT_FILED = "hot_work.supervision_report_filed"
     REPORT_AMENDED = "hot_work.supervision_report_amended"
     REPORT_WITHDRAWN = "hot_work.supervision_report_withdrawn"

@@ -137,7 +137,7 @@ class EventStoreWithRelay(DependencyProvider):
     def _publish(self, events: Sequence[dict[str, Any]]) -> None:
         # One producer for the batch; with confirms on, each publish returns
         # only once the broker has the message.
-        with get_producer(self.amqp_uri, use_confirms=True) as producer:
+        with get_producer(self.amqp_uri, confirms=True) as producer:
             for event in events:
                 producer.publish(
                     event,

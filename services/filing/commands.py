@@ -14,6 +14,7 @@ from contracts.filing import (
     DraftProject,
     FireWatch,
     HotWorkPhotoKind,
+    LinkCamera,
     PhotoRef,
     SupervisionReport,
 )
@@ -205,6 +206,37 @@ class FilingCommands:
             changes, request.metadata, idempotency, result={"id": hot_work["id"]}
         )
         return _answer(result)
+
+    # Cameras: `find_camera(actor, device_id)` answers only for the actor's own
+
+    def link_camera(self, request, hot_work_id, body, find_camera) -> dict[str, Any]:
+        wanted = parse(LinkCamera, body)
+
+        def decide(hot_work):
+            # The hot work is checked first, so a stranger learns nothing
+            # about which cameras exist.
+            try:
+                found = find_camera(request.actor, wanted.device_id)
+            except NotFound:
+                raise NotFound("no such camera of yours", field="device_id") from None
+            camera = {
+                "device_id": found["id"],
+                "code": found["code"],
+                "channel_code": found["channel_code"],
+                "name": found["name"],
+            }
+            return domain.link_camera(hot_work, camera)
+
+        return self._on_hot_work(request, hot_work_id, "link_camera", body, decide)
+
+    def unlink_camera(self, request, hot_work_id, device_id) -> dict[str, Any]:
+        return self._on_hot_work(
+            request,
+            hot_work_id,
+            "unlink_camera",
+            device_id,
+            lambda hot_work: domain.unlink_camera(hot_work, device_id),
+        )
 
     # Supervision reports
 

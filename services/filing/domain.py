@@ -132,6 +132,23 @@ def delete_hot_work(hot_work: State) -> tuple[Events, Events]:
     )
 
 
+# Cameras (guide 4.3)
+
+
+def link_camera(hot_work: State, camera: dict[str, Any]) -> Events:
+    linked = {c["device_id"] for c in hot_work.get("cameras", [])}
+    if camera["device_id"] in linked:
+        raise AlreadyExists("this camera is linked already", field="device_id")
+    return [NewEvent(EventType.CAMERA_LINKED, {"camera": camera})]
+
+
+def unlink_camera(hot_work: State, device_id: str) -> Events:
+    linked = {c["device_id"] for c in hot_work.get("cameras", [])}
+    if device_id not in linked:
+        raise NotFound("this camera is not linked to the hot work", field="device_id")
+    return [NewEvent(EventType.CAMERA_UNLINKED, {"device_id": device_id})]
+
+
 # Supervision reports
 
 

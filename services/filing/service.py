@@ -1,6 +1,6 @@
 """The filing service: owns the event store of projects and hot works."""
 
-from nameko.rpc import rpc
+from nameko.rpc import ServiceRpc, rpc
 from structlog.contextvars import get_contextvars
 
 from contracts.errors import DomainError
@@ -14,6 +14,7 @@ class FilingService:
     name = "filing"
 
     store = EventStoreWithRelay("filing")
+    devices = ServiceRpc("devices")
     log = Logger()
 
     def _commands(self, actor, key=None, version=None) -> tuple:
@@ -94,6 +95,16 @@ class FilingService:
     def withdraw_supervision_report(self, actor, hot_work_id, key=None, version=None):
         handler, request = self._commands(actor, key, version)
         return handler.withdraw_report(request, hot_work_id)
+
+    @command
+    def link_camera(self, actor, hot_work_id, body, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.link_camera(request, hot_work_id, body, self.devices.get_device)
+
+    @command
+    def unlink_camera(self, actor, hot_work_id, device_id, key=None, version=None):
+        handler, request = self._commands(actor, key, version)
+        return handler.unlink_camera(request, hot_work_id, device_id)
 
     # For readers that keep their own model of these events
 

@@ -63,6 +63,7 @@ def new_hot_work(event: dict[str, Any]) -> State:
         "photos": {},
         "fire_watch": None,
         "report": None,
+        "cameras": [],
         "deleted": False,
         "created_at": event["occurred_at"],
         "updated_at": event["occurred_at"],
@@ -105,6 +106,12 @@ def evolve_hot_work(state: State | None, event: dict[str, Any]) -> State:
         state["report"] = payload["report"]
     elif kind == EventType.REPORT_WITHDRAWN:
         state["report"] = None
+    elif kind == EventType.CAMERA_LINKED:
+        state["cameras"] = [*state.get("cameras", []), payload["camera"]]
+    elif kind == EventType.CAMERA_UNLINKED:
+        gone = payload["device_id"]
+        cameras = state.get("cameras", [])
+        state["cameras"] = [c for c in cameras if c["device_id"] != gone]
     elif kind == EventType.HOT_WORK_DELETED:
         state["deleted"] = True
     return state

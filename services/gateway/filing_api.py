@@ -89,11 +89,7 @@ class FilingRoutes(Endpoints):
 
     @api("GET", "/hot-works")
     def search(self, request):
-        criteria = dict(request.args.items())
-        if "district" in request.args:
-            districts = request.args.getlist("district")
-            criteria["district"] = [d for raw in districts for d in raw.split(",")]
-        page = self.query.search(self._actor(request), criteria)
+        page = self.query.search(self._actor(request), _criteria(request))
         return json_response(page)
 
     @api("GET", "/hot-works/<string:hot_work_id>")
@@ -138,6 +134,29 @@ class FilingRoutes(Endpoints):
             actor, hot_work_id, body, **self._write_options(request)
         )
         return self._with_etag(answer)
+
+    # Cameras and the map (guide 4.3)
+
+    @api("POST", "/hot-works/<string:hot_work_id>/cameras")
+    def link_camera(self, request, hot_work_id):
+        actor, body = self._actor(request), self._body(request)
+        answer = self.filing.link_camera(
+            actor, hot_work_id, body, **self._write_options(request)
+        )
+        return self._with_etag(answer, 201)
+
+    @api("DELETE", "/hot-works/<string:hot_work_id>/cameras/<string:device_id>")
+    def unlink_camera(self, request, hot_work_id, device_id):
+        actor = self._actor(request)
+        self.filing.unlink_camera(
+            actor, hot_work_id, device_id, **self._write_options(request)
+        )
+        return Response(status=204)
+
+    @api("GET", "/map/points")
+    def map_points(self, request):
+        criteria = _criteria(request)
+        return json_response(self.query.map_points(self._actor(request), criteria))
 
     # Supervision reports (multipart: description and three photos)
 
@@ -206,3 +225,12 @@ class FilingRoutes(Endpoints):
                 "sha256"
             ]
         return body
+
+
+def _criteria(request) -> dict:
+    """Query parameters as search criteria; `district` may repeat or be a list."""
+    criteria = dict(request.args.items())
+    if "district" in request.args:
+        districts = request.args.getlist("district")
+        criteria["district"] = [d for raw in districts for d in raw.split(",")]
+    return criteria

@@ -16,6 +16,7 @@ MODELS = {
     "DraftHotWork": filing.DraftHotWork,
     "AmendHotWork": filing.AmendHotWork,
     "FireWatch": filing.FireWatch,
+    "LinkCamera": filing.LinkCamera,
     "PhotoRef": filing.PhotoRef,
     "SearchCriteria": query.SearchCriteria,
     "SearchPage": query.SearchPage,
@@ -119,6 +120,8 @@ def document() -> dict[str, Any]:
     p, h, d = ("project_id",), ("hot_work_id",), ("device_id",)
     search = _operation("search filings (default: today, Asia/Shanghai)")
     search["parameters"] = _search_parameters()
+    map_points = _operation("hot-work points with their cameras' state")
+    map_points["parameters"] = _search_parameters()
     paths = {
         "/projects": {
             "post": _operation("draft a project", _json("DraftProject"), 201)
@@ -168,6 +171,13 @@ def document() -> dict[str, Any]:
                 params=d,
             ),
         },
+        "/hot-works/{hot_work_id}/cameras": {
+            "post": _operation("link a camera", _json("LinkCamera"), 201, h),
+        },
+        "/hot-works/{hot_work_id}/cameras/{device_id}": {
+            "delete": _operation("unlink a camera", None, 204, (*h, "device_id")),
+        },
+        "/map/points": {"get": map_points},
         "/dev/tokens": {
             "post": _operation(
                 "mint a token (embedded mode only)", _json("TokenRequest"), 201

@@ -38,7 +38,7 @@ def hot_work_details(connection, actor, hot_work_id: str, now: datetime) -> dict
         "hot_work": {**fields, "photos": hot_work["photos"]},
         "fire_watch": hot_work["fire_watch"],
         "supervision_report": hot_work["report"],
-        "cameras": [],
+        "cameras": hot_work.get("cameras", []),
         "status": status_at(fields.get("start_at"), fields.get("end_at"), now),
         "completion": Completion.ENDED if hot_work["report"] else Completion.PENDING,
         "incomplete": bool(missing),

@@ -10,7 +10,7 @@ from contracts.query import SearchCriteria
 from services.common.database import Database
 from services.common.dependencies import Logger
 from services.common.validation import parse
-from services.query import details, rebuild, search, tables
+from services.query import details, points, rebuild, search, tables
 from services.query.projector import Projector
 
 answer = rpc(expected_exceptions=DomainError)
@@ -21,6 +21,7 @@ class QueryService:
 
     db = Database(tables.metadata)
     filing = ServiceRpc("filing")
+    devices = ServiceRpc("devices")
     log = Logger()
 
     def _projector(self) -> Projector:
@@ -45,7 +46,17 @@ class QueryService:
     @answer
     def hot_work_details(self, actor, hot_work_id):
         with self.db.connect() as connection:
-            return details.hot_work_details(connection, actor, hot_work_id, _now())
+            found = details.hot_work_details(connection, actor, hot_work_id, _now())
+        cameras = points.with_presence(found["cameras"], self.devices.devices_by_ids)
+        return {**found, "cameras": cameras}
+
+    @answer
+    def map_points(self, actor, criteria):
+        criteria = parse(SearchCriteria, criteria or {})
+        with self.db.connect() as connection:
+            return points.map_points(
+                connection, actor, criteria, _now(), self.devices.devices_by_ids
+            )
 
     @rpc
     def rebuild(self):

@@ -57,6 +57,7 @@ def _row(project: State, hot_work: State | None) -> dict[str, Any]:
             "worker_name": work.get("worker_name"),
             "methods": work.get("methods"),
             "fire_watch": hot_work["fire_watch"] if hot_work else None,
+            "cameras": hot_work.get("cameras", []) if hot_work else [],
             "missing": missing,
         },
     }

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,24 +11,8 @@ import pytest
 import requests
 from nameko.standalone.events import event_dispatcher
 
-from tests.support.factories import new_credit_code
+from tests.support.factories import device_body, new_credit_code
 from tests.support.processes import ServiceProcess, wait_until
-
-_macs = itertools.count(random.randrange(0x020000000000, 0x02F000000000, 2**16))
-
-
-def device_body(**overrides) -> dict:
-    body = {
-        "name": "东门 Gate camera",
-        "brand": "hikvision",
-        "password": "Abc12345",
-        "mac": f"{next(_macs):012x}",
-        "unit": "北京某建设有限公司",
-        "district": "110105",
-        "contact": "张三",
-        "contact_phone": "13800138000",
-    }
-    return {**body, **overrides}
 
 
 @pytest.fixture(scope="module")

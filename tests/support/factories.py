@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import random
 from datetime import UTC, datetime, timedelta
@@ -85,3 +86,20 @@ def small_photo(color=(200, 80, 40), kind: str = "JPEG") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(buffer, kind)
     return buffer.getvalue()
+
+
+_macs = itertools.count(random.randrange(0x020000000000, 0x02F000000000, 2**16))
+
+
+def device_body(**overrides) -> dict:
+    body = {
+        "name": "东门 Gate camera",
+        "brand": "hikvision",
+        "password": "Abc12345",
+        "mac": f"{next(_macs):012x}",
+        "unit": "北京某建设有限公司",
+        "district": "110105",
+        "contact": "张三",
+        "contact_phone": "13800138000",
+    }
+    return {**body, **overrides}
