@@ -2,6 +2,7 @@
 
     python -m services.signalling --address 127.0.0.1:5060 --fixtures
 
+`--database URL` keeps registrations in a table as the service does.
 `--fixtures` sets up the world of the shared SIP fixtures: their platform
 id and domain, the camera's password, the NVR taken as registered and the
 fixed nonce. `--cameras N` adds passwords for simulated cameras.
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 
 import eventlet
 
+from services.common.db import make_engine
 from services.common.logging import configure_logging
 
 from .camera import device_ids
@@ -24,7 +26,13 @@ from .config import SipConfig
 from .core import SipCore
 from .digest import FixedNonceSource, HmacNonceSource, NonceSource
 from .events import Peer
-from .ports import InMemoryCredentials, InMemoryRegistrationStore, Registration
+from .ports import (
+    InMemoryCredentials,
+    InMemoryRegistrationStore,
+    Registration,
+    RegistrationStore,
+)
+from .store import SqlRegistrationStore, metadata
 from .transport import SipTransport, TransportSettings, parse_address
 
 FIXTURE_PLATFORM_ID = "34020000002000000001"
@@ -43,9 +51,10 @@ def build_core(args: argparse.Namespace) -> SipCore:
         advertised_port=port,
         query_catalog_on_register=not args.no_catalog_query,
         keepalive_interval=args.keepalive_interval,
+        keepalive_max_missed=args.keepalive_max_missed,
     )
     credentials = InMemoryCredentials()
-    store = InMemoryRegistrationStore()
+    store = _store(args.database)
     for device_id in device_ids(args.cameras, args.first_id):
         credentials.add_password(device_id, args.password)
     nonces: NonceSource = HmacNonceSource(secrets.token_bytes(16), time.time)
@@ -56,7 +65,17 @@ def build_core(args: argparse.Namespace) -> SipCore:
     return SipCore(config, credentials, store, nonces)
 
 
-def _assume_registered(store: InMemoryRegistrationStore, device_id: str) -> None:
+def _store(url: str | None) -> RegistrationStore:
+    if not url:
+        return InMemoryRegistrationStore()
+    engine = make_engine(url)
+    metadata.create_all(engine)
+    store = SqlRegistrationStore(engine)
+    store.load(time.time())
+    return store
+
+
+def _assume_registered(store: RegistrationStore, device_id: str) -> None:
     now = time.time()
     store.put(
         Registration(
@@ -86,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--password", default="12345678")
     parser.add_argument("--no-catalog-query", action="store_true")
     parser.add_argument("--keepalive-interval", type=float, default=60.0)
+    parser.add_argument("--keepalive-max-missed", type=int, default=3)
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
