@@ -100,6 +100,10 @@ class AmendProject(ProjectFields):
     """Change fields of the project part; absent fields stay as they are."""
 
 
+# The category a welding or cutting worker's certificate must name.
+WELDING_CATEGORY = "焊接与热切割作业"
+
+
 class Certificate(Contract):
     """What a special operation certificate says (特种作业操作证)."""
 
@@ -196,3 +200,7 @@ class EventType(StrEnum):
     REPORT_FILED = "hot_work.supervision_report_filed"
     REPORT_AMENDED = "hot_work.supervision_report_amended"
     REPORT_WITHDRAWN = "hot_work.supervision_report_withdrawn"
+    PERMIT_RECOGNISED = "project.permit_recognised"
+    PERMIT_UNREADABLE = "project.permit_unreadable"
+    CERTIFICATE_RECOGNISED = "hot_work.certificate_recognised"
+    CERTIFICATE_UNREADABLE = "hot_work.certificate_unreadable"

@@ -18,6 +18,7 @@ from contracts.filing import (
     PhotoRef,
     SupervisionReport,
 )
+from contracts.ocr import DocumentUnreadable
 from services.common.eventstore import EventStore, Metadata, StreamChange
 from services.common.validation import parse
 from services.filing import domain
@@ -265,6 +266,36 @@ class FilingCommands:
             request, hot_work_id, "withdraw_report", {}, domain.withdraw_report
         )
 
+    # Readings from the recognition service, applied as the system
+
+    def apply_reading(self, reading, correlation_id: str) -> int:
+        """Apply a recognition event to its draft; the count of events written.
+
+        A user may change the draft meanwhile: on a conflict the reading is
+        applied afresh to the newer state, which also respects what they typed.
+        """
+        metadata = Metadata(actor=SYSTEM_ACTOR, correlation_id=correlation_id)
+        subject = reading.subject
+        stream = (project_stream if subject.kind == "project" else hot_work_stream)(
+            _uuid(subject.id)
+        )
+        evolve = evolve_project if subject.kind == "project" else evolve_hot_work
+        for attempt in range(5):
+            state = fold(self.store.load(stream), evolve)
+            if state is None or state["deleted"]:
+                return 0
+            events = _decide_reading(state, reading)
+            if not events:
+                return 0
+            try:
+                self.store.append(stream, state["version"], events, metadata)
+            except VersionConflict:
+                if attempt == 4:
+                    raise
+                continue
+            return len(events)
+        return 0
+
     # The shape every single-stream command shares
 
     def _on_project(self, request, project_id, name, body, decide):
@@ -303,6 +334,17 @@ class FilingCommands:
             result={"id": state["id"]},
         )
         return _answer(result)
+
+
+SYSTEM_ACTOR = {"role": "system", "subject": "ocr"}
+
+
+def _decide_reading(state, reading):
+    if isinstance(reading, DocumentUnreadable):
+        return domain.apply_unreadable(state, reading)
+    if reading.subject.kind == "project":
+        return domain.apply_permit_reading(state, reading)
+    return domain.apply_certificate_reading(state, reading)
 
 
 def _answer(result) -> dict[str, Any]:

@@ -5,23 +5,36 @@ Plain functions over plain state; the framework and the store stay outside.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
+
+from pydantic import ValidationError
 
 from contracts.errors import AlreadyExists, Forbidden, NotFound, RuleViolated
 from contracts.filing import (
+    WELDING_CATEGORY,
     AmendHotWork,
     AmendProject,
     AmendSupervisionReport,
+    Certificate,
     DraftHotWork,
     DraftProject,
     EventType,
     FireWatch,
     HotWorkPhotoKind,
     PhotoRef,
+    ProjectFields,
     SupervisionReport,
 )
+from contracts.ocr import DocumentRecognised, DocumentUnreadable
+from contracts.values import SHANGHAI
 from services.common.eventstore import NewEvent
-from services.filing.state import State, hot_work_missing, project_missing
+from services.filing.state import (
+    State,
+    hot_work_missing,
+    needs_certificate,
+    project_missing,
+)
 
 Events = list[NewEvent]
 
@@ -115,8 +128,44 @@ def file_fire_watch(project: State, hot_work: State, command: FireWatch) -> Even
             "the filing is not complete; still missing: " + ", ".join(missing),
             field=missing[0],
         )
+    check_certificate(hot_work)
     payload = {"fire_watch": command.model_dump(mode="json")}
     return [NewEvent(EventType.FIRE_WATCH_FILED, payload)]
+
+
+def check_certificate(hot_work: State) -> None:
+    """Welding, gas welding and cutting need a fitting, valid certificate."""
+    fields = hot_work["fields"]
+    if not needs_certificate(fields):
+        return
+    certificate = fields["certificate"]
+    if certificate["category"] != WELDING_CATEGORY:
+        raise RuleViolated(
+            f"the certificate's category must be {WELDING_CATEGORY} for welding "
+            "or cutting",
+            field="hot_work.certificate.category",
+        )
+    if certificate["name"] != fields["worker_name"]:
+        raise RuleViolated(
+            "the certificate's holder must be the named worker",
+            field="hot_work.certificate.name",
+        )
+    first_day, last_day = _local_day(fields["start_at"]), _local_day(fields["end_at"])
+    if date.fromisoformat(certificate["valid_from"]) > first_day:
+        raise RuleViolated(
+            f"the certificate is not valid yet on {first_day}",
+            field="hot_work.certificate.valid_from",
+        )
+    if date.fromisoformat(certificate["valid_to"]) < last_day:
+        raise RuleViolated(
+            "the certificate must be valid over the whole hot-work window; it "
+            f"expires {certificate['valid_to']}, the work ends {last_day}",
+            field="hot_work.certificate.valid_to",
+        )
+
+
+def _local_day(moment: str) -> date:
+    return datetime.fromisoformat(moment).astimezone(SHANGHAI).date()
 
 
 def delete_hot_work(hot_work: State) -> tuple[Events, Events]:
@@ -147,6 +196,142 @@ def unlink_camera(hot_work: State, device_id: str) -> Events:
     if device_id not in linked:
         raise NotFound("this camera is not linked to the hot work", field="device_id")
     return [NewEvent(EventType.CAMERA_UNLINKED, {"device_id": device_id})]
+
+
+# Recognition results (guide 2.1 (3) and 2.2.1 (2))
+
+PERMIT_TO_PROJECT = {
+    "number": "permit_number",
+    "construction_unit": "construction_unit",
+    "project_name": "project_name",
+    "address": "address",
+    "scale": "scale",
+    "contractor": "contractor",
+    "issuing_authority": "issuing_authority",
+    "district_code": "district",
+}
+CERTIFICATE_TO_HOT_WORK = {
+    "certificate_number": "number",
+    "name": "name",
+    "sex": "sex",
+    "category": "category",
+    "operation": "operation",
+    "first_issued": "first_issued",
+    "valid_from": "valid_from",
+    "valid_to": "valid_to",
+    "issuer": "issuer",
+}
+
+
+def apply_permit_reading(project: State, reading: DocumentRecognised) -> Events:
+    """Fill the empty project fields from a construction permit's photo.
+
+    Only for the construction-permit type (other papers are typed by hand),
+    only from the photo now attached, and never over what the user typed.
+    """
+    if not _current(project.get("permit_photo"), reading.photo_sha256, project):
+        return []
+    if project["fields"].get("permit_type") != "construction_permit":
+        return []
+    if reading.document != "permit":
+        return _unreadable_permit(reading, "the photo is not a construction permit")
+    filled, suggestions = _split(
+        reading, PERMIT_TO_PROJECT, project["typed"], "", ProjectFields
+    )
+    unit = reading.unit
+    if (
+        unit
+        and unit.verified
+        and unit.credit_code
+        and "construction_unit_credit_code" not in project["typed"]
+        and unit.name
+        == filled.get("construction_unit", project["fields"].get("construction_unit"))
+    ):
+        filled["construction_unit_credit_code"] = unit.credit_code
+    payload = {
+        "photo_sha256": reading.photo_sha256,
+        "filled": filled,
+        "suggestions": suggestions,
+        "unit": unit.model_dump(mode="json") if unit else None,
+    }
+    return [NewEvent(EventType.PERMIT_RECOGNISED, payload)]
+
+
+def apply_certificate_reading(hot_work: State, reading: DocumentRecognised) -> Events:
+    """Fill the certificate's empty parts from its photo."""
+    photo = hot_work["photos"].get(HotWorkPhotoKind.CERTIFICATE)
+    if not _current(photo, reading.photo_sha256, hot_work):
+        return []
+    if reading.document != "certificate":
+        return _unreadable_certificate(
+            reading, "the photo is not a special operation certificate"
+        )
+    filled, suggestions = _split(
+        reading, CERTIFICATE_TO_HOT_WORK, hot_work["typed"], "certificate.", Certificate
+    )
+    payload = {
+        "photo_sha256": reading.photo_sha256,
+        "filled": filled,
+        "suggestions": suggestions,
+    }
+    return [NewEvent(EventType.CERTIFICATE_RECOGNISED, payload)]
+
+
+def apply_unreadable(state: State, failure: DocumentUnreadable) -> Events:
+    if failure.subject.photo == "permit":
+        photo = state.get("permit_photo")
+        if not _current(photo, failure.photo_sha256, state):
+            return []
+        return _unreadable_permit(failure, failure.reason)
+    photo = state["photos"].get(HotWorkPhotoKind.CERTIFICATE)
+    if not _current(photo, failure.photo_sha256, state):
+        return []
+    return _unreadable_certificate(failure, failure.reason)
+
+
+def _current(photo: dict | None, sha256: str, state: State) -> bool:
+    """The reading is of the photo attached now, and not applied already."""
+    recognised = state.get("recognised") or {}
+    return (
+        photo is not None
+        and photo["sha256"] == sha256
+        and recognised.get("photo_sha256") != sha256
+    )
+
+
+def _split(reading, mapping, typed, prefix, model) -> tuple[dict, dict]:
+    """Confident, valid readings of untyped fields fill; the rest suggest."""
+    filled, suggestions = {}, {}
+    for source, target in mapping.items():
+        found = reading.fields.get(source)
+        if found is None or f"{prefix}{target}" in typed:
+            continue
+        if found.suggestion or not _valid(model, target, found.value):
+            suggestions[target] = {
+                "value": found.value,
+                "confidence": found.confidence,
+            }
+        else:
+            filled[target] = found.value
+    return filled, suggestions
+
+
+def _valid(model, name: str, value: str) -> bool:
+    try:
+        model.model_validate({name: value})
+    except ValidationError:
+        return False
+    return True
+
+
+def _unreadable_permit(reading, reason: str) -> Events:
+    payload = {"photo_sha256": reading.photo_sha256, "reason": reason}
+    return [NewEvent(EventType.PERMIT_UNREADABLE, payload)]
+
+
+def _unreadable_certificate(reading, reason: str) -> Events:
+    payload = {"photo_sha256": reading.photo_sha256, "reason": reason}
+    return [NewEvent(EventType.CERTIFICATE_UNREADABLE, payload)]
 
 
 # Supervision reports

@@ -1,9 +1,11 @@
 """The filing service: owns the event store of projects and hot works."""
 
+from nameko.events import event_handler
 from nameko.rpc import ServiceRpc, rpc
 from structlog.contextvars import get_contextvars
 
 from contracts.errors import DomainError
+from contracts.ocr import DocumentRecognised, DocumentUnreadable
 from services.common.dependencies import EventStoreWithRelay, Logger
 from services.filing.commands import FilingCommands, Request
 
@@ -105,6 +107,26 @@ class FilingService:
     def unlink_camera(self, actor, hot_work_id, device_id, key=None, version=None):
         handler, request = self._commands(actor, key, version)
         return handler.unlink_camera(request, hot_work_id, device_id)
+
+    # What the recognition service read from photos
+
+    @event_handler("ocr", "document.recognised", requeue_on_error=True)
+    def handle_document_recognised(self, payload):
+        self._apply_reading(DocumentRecognised.model_validate(payload))
+
+    @event_handler("ocr", "document.unreadable", requeue_on_error=True)
+    def handle_document_unreadable(self, payload):
+        self._apply_reading(DocumentUnreadable.model_validate(payload))
+
+    def _apply_reading(self, reading):
+        correlation_id = get_contextvars().get("correlation_id", "-")
+        written = FilingCommands(self.store).apply_reading(reading, correlation_id)
+        self.log.info(
+            "reading_applied",
+            subject=reading.subject.kind,
+            stream_id=reading.subject.id,
+            events=written,
+        )
 
     # For readers that keep their own model of these events
 

@@ -45,6 +45,8 @@ def new_project(event: dict[str, Any]) -> State:
         "version": 0,
         "fields": {},
         "permit_photo": None,
+        "typed": [],
+        "recognised": None,
         "hot_works": [],
         "deleted": False,
         "created_at": event["occurred_at"],
@@ -61,6 +63,8 @@ def new_hot_work(event: dict[str, Any]) -> State:
         "version": 0,
         "fields": {},
         "photos": {},
+        "typed": [],
+        "recognised": None,
         "fire_watch": None,
         "report": None,
         "cameras": [],
@@ -78,6 +82,12 @@ def evolve_project(state: State | None, event: dict[str, Any]) -> State:
     state["updated_at"] = event["occurred_at"]
     if kind in (EventType.PROJECT_DRAFTED, EventType.PROJECT_AMENDED):
         state["fields"] = {**state["fields"], **payload["fields"]}
+        state = _typed(state, list(payload["fields"]))
+    elif kind == EventType.PERMIT_RECOGNISED:
+        state["fields"] = {**state["fields"], **payload["filled"]}
+        state["recognised"] = _provenance(payload)
+    elif kind == EventType.PERMIT_UNREADABLE:
+        state["recognised"] = _unreadable(payload)
     elif kind == EventType.PERMIT_PHOTO_ATTACHED:
         state["permit_photo"] = payload["photo"]
     elif kind == EventType.PROJECT_HOT_WORK_ADDED:
@@ -97,7 +107,14 @@ def evolve_hot_work(state: State | None, event: dict[str, Any]) -> State:
     state = {**state, "version": event["stream_version"]}
     state["updated_at"] = event["occurred_at"]
     if kind in (EventType.HOT_WORK_DRAFTED, EventType.HOT_WORK_AMENDED):
-        state["fields"] = {**state["fields"], **payload["fields"]}
+        state["fields"] = _merge_hot_work(state["fields"], payload["fields"])
+        state = _typed(state, _field_names(payload["fields"]))
+    elif kind == EventType.CERTIFICATE_RECOGNISED:
+        certificate = {**state["fields"].get("certificate", {}), **payload["filled"]}
+        state["fields"] = {**state["fields"], "certificate": certificate}
+        state["recognised"] = _provenance(payload)
+    elif kind == EventType.CERTIFICATE_UNREADABLE:
+        state["recognised"] = _unreadable(payload)
     elif kind == EventType.HOT_WORK_PHOTO_ATTACHED:
         state["photos"] = {**state["photos"], payload["kind"]: payload["photo"]}
     elif kind == EventType.FIRE_WATCH_FILED:
@@ -115,6 +132,54 @@ def evolve_hot_work(state: State | None, event: dict[str, Any]) -> State:
     elif kind == EventType.HOT_WORK_DELETED:
         state["deleted"] = True
     return state
+
+
+def _typed(state: State, names: list[str]) -> State:
+    """Fields the user typed: recognition never overwrites them."""
+    typed = sorted({*state.get("typed", []), *names})
+    recognised = state.get("recognised")
+    if recognised and recognised.get("fields"):
+        # A typed value replaces what recognition had put there.
+        kept = [name for name in recognised["fields"] if name not in names]
+        recognised = {**recognised, "fields": kept}
+    return {**state, "typed": typed, "recognised": recognised}
+
+
+def _provenance(payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "photo_sha256": payload["photo_sha256"],
+        "fields": sorted(payload["filled"]),
+        "suggestions": payload["suggestions"],
+        "unit": payload.get("unit"),
+        "reason": None,
+    }
+
+
+def _unreadable(payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "photo_sha256": payload["photo_sha256"],
+        "fields": [],
+        "suggestions": {},
+        "unit": None,
+        "reason": payload["reason"],
+    }
+
+
+def _merge_hot_work(fields: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    merged = {**fields, **change}
+    if "certificate" in change:
+        merged["certificate"] = {
+            **fields.get("certificate", {}),
+            **change["certificate"],
+        }
+    return merged
+
+
+def _field_names(fields: dict[str, Any]) -> list[str]:
+    """Top-level names, and `certificate.<name>` for the certificate's parts."""
+    names = [name for name in fields if name != "certificate"]
+    names += [f"certificate.{name}" for name in fields.get("certificate", {})]
+    return names
 
 
 def fold(events: Iterable[dict[str, Any]], evolve) -> State | None:
@@ -142,9 +207,19 @@ def needs_certificate(fields: dict[str, Any]) -> bool:
     return bool(set(fields.get("methods") or ()) & CERTIFIED_METHODS)
 
 
+CERTIFICATE_REQUIRED = ("number", "name", "category", "valid_from", "valid_to")
+
+
 def hot_work_missing(hot_work: State) -> list[str]:
     fields = hot_work["fields"]
     missing = [name for name in HOT_WORK_REQUIRED if not fields.get(name)]
+    if needs_certificate(fields):
+        certificate = fields.get("certificate") or {}
+        missing += [
+            f"certificate.{name}"
+            for name in CERTIFICATE_REQUIRED
+            if not certificate.get(name)
+        ]
     photos = [HotWorkPhotoKind.GROUP, HotWorkPhotoKind.PERMIT]
     if needs_certificate(fields):
         photos.insert(0, HotWorkPhotoKind.CERTIFICATE)

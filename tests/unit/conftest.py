@@ -166,6 +166,16 @@ def hot_work_body(**overrides) -> dict:
             "start_at": "2025-06-02T08:00:00",
             "end_at": "2025-06-02T17:00:00",
             "methods": ["electric_welding"],
+            "certificate": {
+                "number": "110113197912039878",
+                "name": "张三",
+                "sex": "男",
+                "category": "焊接与热切割作业",
+                "operation": "熔化焊接与热切割作业",
+                "valid_from": "2022-03-03",
+                "valid_to": "2028-03-02",
+                "issuer": "北京市应急管理局",
+            },
         },
         overrides,
     )
