@@ -39,8 +39,20 @@ test: $(STAMP)
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
+## Figures, each beside a raw baseline measured in the same run.
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.filing
+	$(BIN)/python -m services.devices.bench
+	$(BIN)/python -m services.ocr.bench
+
+## Recognise every photo in DIR into OUT (JSON); accuracy where labels lie beside.
+recognise: $(STAMP)
+	$(BIN)/python -m services.ocr.recognise $(DIR) $(OUT)
+
+## Import construction units (CSV: name,credit_code) into the ocr database.
+.PHONY: import-units
+import-units: $(STAMP)
+	$(BIN)/python -m services.ocr.units import $(FILE)
 
 rebuild: $(STAMP)
 	$(BIN)/python -m services.query.rebuild_command

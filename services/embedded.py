@@ -10,6 +10,7 @@ register()
 from services.devices.service import DevicesService  # noqa: E402
 from services.filing.service import FilingService  # noqa: E402
 from services.gateway.service import GatewayService  # noqa: E402
+from services.ocr.service import RecognitionService  # noqa: E402
 from services.query.service import QueryService  # noqa: E402
 from services.signalling.service import SignallingService  # noqa: E402
 
@@ -18,5 +19,6 @@ __all__ = [
     "FilingService",
     "GatewayService",
     "QueryService",
+    "RecognitionService",
     "SignallingService",
 ]

@@ -178,6 +178,12 @@ def document() -> dict[str, Any]:
             "delete": _operation("unlink a camera", None, 204, (*h, "device_id")),
         },
         "/map/points": {"get": map_points},
+        "/recognitions": {
+            "post": _operation(
+                "read a permit or certificate photo; fields with confidences",
+                IMAGE,
+            ),
+        },
         "/dev/tokens": {
             "post": _operation(
                 "mint a token (embedded mode only)", _json("TokenRequest"), 201
