@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from contracts.base import Contract
-from contracts.values import DistrictCode
+from contracts.values import SHANGHAI, DistrictCode
 
 
 class HotWorkStatus(StrEnum):
@@ -47,9 +47,12 @@ class SearchCriteria(Contract):
 
 
 def _as_datetime(value: date | datetime) -> datetime:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return datetime(value.year, value.month, value.day)
+    """Comparable instants: dates and naive times are Beijing time."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SHANGHAI)
+    return value
 
 
 class FilingSummary(Contract):

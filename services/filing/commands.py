@@ -145,19 +145,24 @@ class FilingCommands:
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
             return _answer(earlier)
         command = parse(DraftHotWork, body)
-        project = self.project(request, project_id)
         hot_work_id = str(uuid.uuid4())
-        own, link = domain.draft_hot_work(hot_work_id, project, command)
-        changes = [
-            StreamChange(hot_work_stream(hot_work_id), 0, tuple(own)),
-            StreamChange(
-                project_stream(project["id"]), project["version"], tuple(link)
-            ),
-        ]
-        result = self.store.append_changes(
-            changes, request.metadata, idempotency, result={"id": hot_work_id}
-        )
-        return _answer(result)
+
+        def attempt():
+            # The project only records the link, which commutes with any
+            # concurrent change to it (an OCR fill, say): so retry freely.
+            project = self.project(request, project_id)
+            own, link = domain.draft_hot_work(hot_work_id, project, command)
+            changes = [
+                StreamChange(hot_work_stream(hot_work_id), 0, tuple(own)),
+                StreamChange(
+                    project_stream(project["id"]), project["version"], tuple(link)
+                ),
+            ]
+            return self.store.append_changes(
+                changes, request.metadata, idempotency, result={"id": hot_work_id}
+            )
+
+        return _answer(_retrying(attempt))
 
     def amend_hot_work(self, request, hot_work_id, body) -> dict[str, Any]:
         command = parse(AmendHotWork, body)
@@ -322,18 +327,33 @@ class FilingCommands:
         idempotency = request.idempotency(name, command)
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
             return _answer(earlier)
-        state = load()
-        version = request.check_version(state)
-        events = decide(state)
-        result = self.store.append(
-            stream_of(state["id"]),
-            version,
-            events,
-            request.metadata,
-            idempotency,
-            result={"id": state["id"]},
-        )
-        return _answer(result)
+
+        def attempt():
+            state = load()
+            version = request.check_version(state)
+            return self.store.append(
+                stream_of(state["id"]),
+                version,
+                decide(state),
+                request.metadata,
+                idempotency,
+                result={"id": state["id"]},
+            )
+
+        # With If-Match the caller asked to fail on any change since its read;
+        # without, it asked for its change on the latest state.
+        if request.expected_version is not None:
+            return _answer(attempt())
+        return _answer(_retrying(attempt))
+
+
+def _retrying(attempt, tries: int = 5):
+    for remaining in range(tries - 1, -1, -1):
+        try:
+            return attempt()
+        except VersionConflict:
+            if not remaining:
+                raise
 
 
 SYSTEM_ACTOR = {"role": "system", "subject": "ocr"}

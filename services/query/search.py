@@ -38,7 +38,7 @@ def _moment(value: date | datetime, end_of_day: bool) -> datetime:
 
 def status_expression(now: datetime):
     return case(
-        (f.start_at.is_(None), literal(None)),
+        (or_(f.start_at.is_(None), f.end_at.is_(None)), literal(None)),
         (f.start_at > now, literal(HotWorkStatus.BEFORE.value)),
         (f.end_at < now, literal(HotWorkStatus.AFTER.value)),
         else_=literal(HotWorkStatus.DURING.value),
