@@ -1,0 +1,96 @@
+"""The table-backed registration store on SQLite."""
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from services.common.db import make_engine
+from services.signalling.events import Peer
+from services.signalling.ports import Registration
+from services.signalling.store import SqlRegistrationStore, metadata, registrations
+
+from .conftest import CAMERA_ID, START
+
+PEER = Peer("UDP", "127.0.0.1", 40000)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'signalling.db'}")
+    metadata.create_all(engine)
+    return engine
+
+
+def binding(**changes) -> Registration:
+    registration = Registration(
+        device_id=CAMERA_ID,
+        call_id="c1",
+        cseq=2,
+        contact="<sip:x@127.0.0.1>",
+        peer=PEER,
+        registered_at=START,
+        expires_at=START + 3600,
+        last_seen=START,
+    )
+    return replace(registration, **changes)
+
+
+def stored(engine) -> dict:
+    with engine.connect() as connection:
+        row = connection.execute(select(registrations)).one()
+    return row._asdict()
+
+
+def test_a_binding_survives_a_new_store(engine):
+    SqlRegistrationStore(engine).put(binding())
+    again = SqlRegistrationStore(engine)
+    assert again.load(START + 10) == 1
+    assert again.get(CAMERA_ID) == binding()
+
+
+def test_keepalives_are_written_only_on_flush(engine):
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    store.put(binding(last_seen=START + 60))
+    assert stored(engine)["last_seen"] == START
+    assert store.flush() == 1
+    assert stored(engine)["last_seen"] == START + 60
+    assert store.flush() == 0
+
+
+def test_a_new_address_is_written_at_once(engine):
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    store.put(binding(peer=Peer("UDP", "127.0.0.1", 40001), last_seen=START + 1))
+    assert stored(engine)["port"] == 40001
+
+
+def test_two_stores_report_a_lapse_once(engine):
+    first, second = SqlRegistrationStore(engine), SqlRegistrationStore(engine)
+    first.put(binding())
+    second.load(START)
+    now = START + 200
+    lapses = first.sweep(now, 180) + second.sweep(now, 180)
+    assert [(lapse.reason, lapse.last_seen) for lapse in lapses] == [
+        ("keepalive_missed", START)
+    ]
+    assert first.get(CAMERA_ID).online is False
+
+
+def test_silence_is_forgiven_for_one_timeout_after_loading(engine):
+    SqlRegistrationStore(engine).put(binding())
+    store = SqlRegistrationStore(engine)
+    store.load(START + 200)
+    assert store.sweep(START + 201, 180) == []
+    assert [lapse.reason for lapse in store.sweep(START + 381, 180)] == [
+        "keepalive_missed"
+    ]
+
+
+def test_expired_bindings_are_dropped(engine):
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    (lapse,) = store.sweep(START + 3601, 1e9)
+    assert lapse.reason == "expired"
+    assert store.get(CAMERA_ID) is None
