@@ -74,9 +74,7 @@ def up() -> None:
         (STATE / f"{name}.pid").write_text(str(process.pid))
         print(f"started {name} (pid {process.pid}), log var/cluster/{name}.log")
     address = env.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000")
-    print(
-        f"gateway: http://{address}/api/v1 (tokens: key in var/cluster/token_key)"
-    )
+    print(f"gateway: http://{address}/api/v1 (tokens: key in var/cluster/token_key)")
 
 
 def down() -> None:

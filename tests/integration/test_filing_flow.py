@@ -202,7 +202,9 @@ def test_fire_watch_needs_the_other_parts(client):
 def test_welding_needs_a_certificate_photo(client):
     project_id = client.draft_project()
     client.put_photo(f"/projects/{project_id}/permit-photo", factories.small_photo())
-    body = factories.hot_work_body(methods=["electric_welding"])
+    body = factories.hot_work_body(
+        methods=["electric_welding"], certificate=factories.certificate_body()
+    )
     hot_work_id = client.call(
         "POST", f"/projects/{project_id}/hot-works", 201, json=body
     ).json()["id"]

@@ -73,6 +73,22 @@ def hot_work_body(
     return body
 
 
+def certificate_body(**overrides) -> dict:
+    """A welder's certificate that fits `hot_work_body()`'s worker and window."""
+    today = datetime.now(UTC).date()
+    return {
+        "number": "110113197912039878",
+        "name": "冯军",
+        "sex": "男",
+        "category": "焊接与热切割作业",
+        "operation": "熔化焊接与热切割作业",
+        "valid_from": (today - timedelta(days=365)).isoformat(),
+        "valid_to": (today + timedelta(days=365)).isoformat(),
+        "issuer": "北京市应急管理局",
+        **overrides,
+    }
+
+
 def fire_watch_body(**overrides) -> dict:
     return {"name": "李明", "mobile": "13900139000", **overrides}
 
