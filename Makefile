@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench.filing
 	$(BIN)/python -m services.devices.bench
 	$(BIN)/python -m services.ocr.bench
+	$(BIN)/python -m services.signalling.bench
 
 ## Recognise every photo in DIR into OUT (JSON); accuracy where labels lie beside.
 recognise: $(STAMP)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / "var" / "cluster"
-SECRETS = ("TOKEN_KEY", "DEVICE_SECRET_KEY")
+SECRETS = ("TOKEN_KEY", "DEVICE_SECRET_KEY", "SIP_NONCE_SECRET")
 
 
 def services() -> dict[str, str]:
