@@ -1,4 +1,9 @@
-"""Recognitions kept by the sha256 of the photo, so no photo is read twice."""
+"""Recognitions kept by the sha256 of the photo, so no photo is read twice.
+
+A known shortcoming: the key is the photo alone, so a new recogniser release
+or a changed OCR_SUGGESTION_BELOW keeps answering old results for photos
+already read, until the table is emptied.
+"""
 
 from __future__ import annotations
 

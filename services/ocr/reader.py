@@ -2,10 +2,14 @@
 
 The models load on the first photo, not at start: a replica that never
 sees a photo does not pay the seconds and the memory they take.
+
+A known shortcoming: the gate counts per process, so N replicas on one
+machine read N photos at once; size OCR_CONCURRENCY and replicas together.
 """
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 
 from eventlet.semaphore import Semaphore
@@ -40,7 +44,10 @@ class PhotoReader:
         """The recognition of `body`; an unreadable photo gives a reason."""
         with self._gate:
             recogniser = self._loaded()
-            return self._run(_recognise, recogniser, body)
+            # The thread runs in a copy of this worker's context, so the
+            # recogniser's log lines carry its correlation and stream ids.
+            context = contextvars.copy_context()
+            return self._run(context.run, _recognise, recogniser, body)
 
     def _loaded(self) -> Recogniser:
         with self._loading:

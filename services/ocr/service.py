@@ -85,6 +85,9 @@ class RecognitionService:
         )
 
     def _learn_unit(self, event) -> None:
+        # A known shortcoming: an amendment carries only the changed fields,
+        # so a user who types just the code, under a name typed earlier,
+        # teaches nothing; the stream's earlier events are not read back.
         fields = event["payload"].get("fields") or {}
         # Only what a person typed teaches the registry, never a value that
         # came back from this service or from another service.

@@ -2,7 +2,11 @@
 
 Imports a CSV of `name,credit_code` into the recognition service's database
 (DATABASE_URL, as the service reads it). Exits 1 and writes nothing when any
-row is bad, after listing every bad row.
+row is bad, after listing every bad row. Rows of the file replace rows of
+the same name, whoever wrote them.
+
+A known shortcoming: an import only adds and replaces, so a unit dropped from
+the admin's file stays in the table until it is deleted by hand.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Any failure (timeout, refused connection, 5xx, a body that is not the
 expected JSON, a code that fails GB 32100) means "not verified": the user
 then sees a warning and types the code, which is the safe side.
+
+A known shortcoming: answers are not cached, so each permit costs one call
+and a slow service adds up to its timeout to each recognition event.
 """
 
 from __future__ import annotations

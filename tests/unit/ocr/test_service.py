@@ -18,6 +18,7 @@ import eventlet
 import pytest
 from nameko.testing.services import worker_factory
 from PIL import Image
+from structlog.contextvars import bind_contextvars, get_contextvars
 
 from contracts.errors import InvalidInput
 from contracts.ocr import DocumentRecognised, DocumentUnreadable
@@ -325,3 +326,32 @@ def test_the_reader_loads_once_and_reads_few_at_a_time() -> None:
     answers = list(pool.imap(reader.read, [b""] * 6))
     assert [a.reason for a in answers] == ["empty body"] * 6
     assert len(loads) == 1 and most[0] == 2
+
+
+def test_reading_runs_in_a_real_thread_while_the_hub_serves() -> None:
+    blocking_sleep = eventlet.patcher.original("time").sleep
+    seen = {}
+
+    class SlowRecogniser:
+        def recognise(self, body):
+            seen["thread"] = eventlet.patcher.original("threading").current_thread()
+            seen["context"] = get_contextvars()
+            blocking_sleep(0.3)  # holds its OS thread, as ONNX Runtime does
+            return Recognition(kind="unknown", reason="blank")
+
+    ticks = []
+
+    def ticker():
+        for _ in range(10):
+            ticks.append(1)
+            eventlet.sleep(0.02)
+
+    bind_contextvars(correlation_id="c-9")
+    clock = eventlet.spawn(ticker)
+    PhotoReader(SlowRecogniser).read(b"body")
+    ticked_meanwhile = len(ticks)
+    clock.wait()
+    main = eventlet.patcher.original("threading").main_thread()
+    assert seen["thread"] is not main
+    assert seen["context"]["correlation_id"] == "c-9"
+    assert ticked_meanwhile >= 5
