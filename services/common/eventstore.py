@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -178,40 +180,59 @@ class EventStore:
         and the command's fingerprint, atomically with the events. The answer
         names the first stream and its new version.
         """
-        result = result or {}
-        now = datetime.now(UTC)
-        first = changes[0]
-        version = first.expected_version + len(first.events)
         try:
-            with self.engine.begin() as connection:
-                if self.is_postgres:
-                    # Take a transaction id before the position sequence moves,
-                    # so the relay can tell when a hole below it is final.
-                    connection.execute(text("SELECT pg_current_xact_id()"))
-                for change in changes:
-                    self._check_version(connection, change)
-                    rows = self._rows(change, metadata, now)
-                    if rows:
-                        connection.execute(insert(self.events), rows)
-                if idempotency:
-                    key, command = idempotency
-                    connection.execute(
-                        insert(self.idempotency).values(
-                            key=key,
-                            fingerprint=fingerprint(command),
-                            stream_id=first.stream_id,
-                            version=version,
-                            result=result,
-                            created_at=now,
-                        )
-                    )
+            with self.transaction() as connection:
+                return self.append_in(
+                    connection, changes, metadata, idempotency, result
+                )
         except IntegrityError as error:
-            return self._after_integrity_error(error, first.stream_id, idempotency)
+            return self._after_integrity_error(error, changes[0].stream_id, idempotency)
         except VersionConflict:
             # The same command, retried after the first one committed.
             if idempotency and (earlier := self.previous_answer(*idempotency)):
                 return earlier
             raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A transaction to append in, with whatever else the caller writes."""
+        with self.engine.begin() as connection:
+            if self.is_postgres:
+                # Take a transaction id before the position sequence moves,
+                # so the relay can tell when a hole below it is final.
+                connection.execute(text("SELECT pg_current_xact_id()"))
+            yield connection
+
+    def append_in(
+        self,
+        connection: Connection,
+        changes: Sequence[StreamChange],
+        metadata: Metadata,
+        idempotency: tuple[str, Any] | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> AppendResult:
+        """Append inside the caller's `transaction()`; it commits or not."""
+        result = result or {}
+        now = datetime.now(UTC)
+        first = changes[0]
+        version = first.expected_version + len(first.events)
+        for change in changes:
+            self._check_version(connection, change)
+            rows = self._rows(change, metadata, now)
+            if rows:
+                connection.execute(insert(self.events), rows)
+        if idempotency:
+            key, command = idempotency
+            connection.execute(
+                insert(self.idempotency).values(
+                    key=key,
+                    fingerprint=fingerprint(command),
+                    stream_id=first.stream_id,
+                    version=version,
+                    result=result,
+                    created_at=now,
+                )
+            )
         return AppendResult(first.stream_id, version, result)
 
     def _check_version(self, connection, change: StreamChange) -> None:

@@ -178,7 +178,7 @@ class DeviceCommands:
         version = state["version"] if state else 0
         change = StreamChange(stream, version, tuple(events))
         answer = self.store.append_in(
-            connection, change, request.metadata, idempotency, result
+            connection, [change], request.metadata, idempotency, result
         )
         for event in self.store.load_in(connection, stream, version):
             state = evolve(state, event)
