@@ -115,3 +115,15 @@ def test_the_shared_units_file_imports_whole(url, registry) -> None:
     assert import_file(units, url) == 0
     assert registry.count()["admin"] == 767
     assert registry.lookup(JIAHE) == UnitMatch(JIAHE_CODE, "registry")
+
+
+def test_a_registry_url_selects_the_http_adapter(monkeypatch, registry) -> None:
+    from services.ocr.dependencies import unit_registry
+    from services.ocr.units.http import HttpRegistry
+
+    monkeypatch.delenv("UNIT_REGISTRY_URL", raising=False)
+    assert isinstance(unit_registry(registry.engine), TableRegistry)
+    monkeypatch.setenv("UNIT_REGISTRY_URL", "http://127.0.0.1:9/units")
+    monkeypatch.setenv("UNIT_REGISTRY_TIMEOUT", "0.5")
+    chosen = unit_registry(registry.engine)
+    assert isinstance(chosen, HttpRegistry) and chosen.timeout == 0.5
