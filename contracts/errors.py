@@ -11,9 +11,10 @@ class DomainError(Exception):
     code = "DOMAIN_ERROR"
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message, field)
+        # Across RPC the arguments travel as strings: no field travels as "".
+        super().__init__(message, field or "")
         self.message = message
-        self.field = field
+        self.field = field or None
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message

@@ -130,6 +130,13 @@ class HotWorkFields(Contract):
     other_method: Text | None = None
     certificate: Certificate | None = None
 
+    @field_validator("methods")
+    @classmethod
+    def _each_method_once(cls, methods):
+        if methods is not None and len(set(methods)) != len(methods):
+            raise ValueError("names a method twice")
+        return methods
+
     @field_validator("end_at")
     @classmethod
     def _window_is_forward(cls, end_at, info):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from contracts.base import Contract
 from contracts.values import SHANGHAI, DistrictCode
@@ -34,16 +34,25 @@ class SearchCriteria(Contract):
     status: HotWorkStatus | None = None
     completion: Completion | None = None
     incomplete: bool | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=20, ge=1, le=200)
 
     model_config = Contract.model_config | {"populate_by_name": True}
 
-    @model_validator(mode="after")
-    def _forward(self):
-        if self.from_ and self.to and _as_datetime(self.to) < _as_datetime(self.from_):
-            raise ValueError("'to' must not be before 'from'")
-        return self
+    @field_validator("from_", "to")
+    @classmethod
+    def _plausible(cls, value):
+        if value is not None and not 2000 <= value.year <= 2199:
+            raise ValueError("must be a date between the years 2000 and 2199")
+        return value
+
+    @field_validator("to")
+    @classmethod
+    def _forward(cls, value, info):
+        start = info.data.get("from_")
+        if value and start and _as_datetime(value) < _as_datetime(start):
+            raise ValueError("must not be before 'from'")
+        return value
 
 
 def _as_datetime(value: date | datetime) -> datetime:

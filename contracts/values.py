@@ -60,7 +60,15 @@ def _as_utc(moment: datetime) -> datetime:
     # A time without an offset is what a user in Beijing typed: Shanghai time.
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
+    if not 2000 <= moment.year <= 2199:
+        raise ValueError("must be a time between the years 2000 and 2199")
     return moment.astimezone(ZoneInfo("UTC"))
+
+
+def _printable(text: str) -> str:
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise ValueError("must not contain control characters")
+    return text
 
 
 DistrictCode = Annotated[str, AfterValidator(_check_district)]
@@ -68,7 +76,7 @@ CreditCode = Annotated[str, AfterValidator(_check_credit_code)]
 IdNumber = Annotated[str, AfterValidator(_check_id_number)]
 Mobile = Annotated[
     str,
-    StringConstraints(pattern=r"^1[3-9]\d{9}$"),
+    StringConstraints(pattern=r"^1[3-9][0-9]{9}$"),
     Field(description="Mainland mobile number, 11 digits", examples=["13800138000"]),
 ]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -77,8 +85,13 @@ Moment = Annotated[
     AfterValidator(_as_utc),
     Field(description="ISO 8601; without an offset it is Asia/Shanghai time"),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=50)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=50), AfterValidator(_printable)
+]
+Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)
+]
+# Free text may keep line breaks and tabs, nothing else below a space.
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
@@ -88,6 +101,6 @@ class CoordinateSystem(StrEnum):
 
 
 class Coordinates(Contract):
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: float = Field(ge=-90, le=90, strict=True)
+    longitude: float = Field(ge=-180, le=180, strict=True)
     system: CoordinateSystem = CoordinateSystem.GCJ02

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.errors import NotFound, VersionConflict
@@ -253,7 +254,7 @@ class FilingCommands:
             hot_work_id,
             "file_report",
             body,
-            lambda hot_work: domain.file_report(hot_work, report),
+            lambda hot_work: domain.file_report(hot_work, report, _now()),
         )
 
     def amend_report(self, request, hot_work_id, body) -> dict[str, Any]:
@@ -365,6 +366,10 @@ def _decide_reading(state, reading):
     if reading.subject.kind == "project":
         return domain.apply_permit_reading(state, reading)
     return domain.apply_certificate_reading(state, reading)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _answer(result) -> dict[str, Any]:

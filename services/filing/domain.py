@@ -10,7 +10,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from contracts.errors import AlreadyExists, Forbidden, NotFound, RuleViolated
+from contracts.errors import (
+    AlreadyExists,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolated,
+)
 from contracts.filing import (
     WELDING_CATEGORY,
     AmendHotWork,
@@ -31,6 +37,7 @@ from contracts.values import SHANGHAI
 from services.common.eventstore import NewEvent
 from services.filing.state import (
     State,
+    evolve_hot_work,
     hot_work_missing,
     needs_certificate,
     project_missing,
@@ -67,7 +74,14 @@ def draft_project(project_id: str, owner: str, command: DraftProject) -> Events:
 
 
 def amend_project(project: State, command: AmendProject) -> Events:
-    return [NewEvent(EventType.PROJECT_AMENDED, {"fields": _fields(command)})]
+    return [NewEvent(EventType.PROJECT_AMENDED, {"fields": _changes(command)})]
+
+
+def _changes(command) -> dict[str, Any]:
+    fields = _fields(command)
+    if not fields:
+        raise InvalidInput("names nothing to change", field="body")
+    return fields
 
 
 def attach_permit_photo(project: State, photo: PhotoRef) -> Events:
@@ -105,19 +119,54 @@ def draft_hot_work(
 
 
 def amend_hot_work(hot_work: State, command: AmendHotWork) -> Events:
-    fields = _fields(command)
+    fields = _changes(command)
     start = fields.get("start_at", hot_work["fields"].get("start_at"))
     end = fields.get("end_at", hot_work["fields"].get("end_at"))
-    if start and end and end <= start:
+    if start and end and _instant(end) <= _instant(start):
         raise RuleViolated("end_at must be after start_at", field="end_at")
-    return [NewEvent(EventType.HOT_WORK_AMENDED, {"fields": fields})]
+    events = [NewEvent(EventType.HOT_WORK_AMENDED, {"fields": fields})]
+    return _still_complete(hot_work, events)
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _still_complete(hot_work: State, events: Events) -> Events:
+    """A filed hot work must stay complete and its certificate fitting.
+
+    Otherwise an amendment could hide a finished filing from its regulator
+    (incomplete filings are not shown to them) without deleting it.
+    """
+    if not hot_work["fire_watch"]:
+        return events
+    after = hot_work
+    for version, event in enumerate(events, start=hot_work["version"] + 1):
+        envelope = {
+            "type": event.type,
+            "payload": event.payload,
+            "stream_version": version,
+            "occurred_at": hot_work["updated_at"],
+        }
+        after = evolve_hot_work(after, envelope)
+    missing = hot_work_missing(after)
+    if missing:
+        raise RuleViolated(
+            "the filing is complete; this change would leave it missing "
+            + ", ".join(missing),
+            field=f"hot_work.{missing[0]}",
+        )
+    check_certificate(after)
+    return events
 
 
 def attach_hot_work_photo(
     hot_work: State, kind: HotWorkPhotoKind, photo: PhotoRef
 ) -> Events:
     payload = {"kind": kind.value, "photo": photo.model_dump(mode="json")}
-    return [NewEvent(EventType.HOT_WORK_PHOTO_ATTACHED, payload)]
+    return _still_complete(
+        hot_work, [NewEvent(EventType.HOT_WORK_PHOTO_ATTACHED, payload)]
+    )
 
 
 def file_fire_watch(project: State, hot_work: State, command: FireWatch) -> Events:
@@ -337,10 +386,16 @@ def _unreadable_certificate(reading, reason: str) -> Events:
 # Supervision reports
 
 
-def file_report(hot_work: State, report: SupervisionReport) -> Events:
+def file_report(hot_work: State, report: SupervisionReport, now: datetime) -> Events:
+    """The report tells how the work ended, so the work must have begun."""
     if not hot_work["fire_watch"]:
         raise RuleViolated(
             "file the fire watch before the supervision report", field="fire_watch"
+        )
+    if now < _instant(hot_work["fields"]["start_at"]):
+        raise RuleViolated(
+            "the supervision report comes after the work has started",
+            field="supervision_report",
         )
     if hot_work["report"]:
         raise AlreadyExists(
@@ -353,7 +408,7 @@ def file_report(hot_work: State, report: SupervisionReport) -> Events:
 
 def amend_report(hot_work: State, change: AmendSupervisionReport) -> Events:
     current = _current_report(hot_work)
-    report = {**current, **change.model_dump(mode="json", exclude_none=True)}
+    report = {**current, **_changes(change)}
     SupervisionReport.model_validate(report)
     return [NewEvent(EventType.REPORT_AMENDED, {"report": report})]
 

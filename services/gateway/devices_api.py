@@ -12,7 +12,7 @@ class DeviceRoutes(Endpoints):
     @api("POST", "/devices")
     def register_device(self, request):
         actor, body = self._actor(request), self._body(request)
-        key = request.headers.get("Idempotency-Key")
+        key = self._idempotency_key(request)
         answer = self.devices.register_device(actor, body, key=key)
         device = self.devices.device_details(actor, answer["id"])
         response = self._with_etag({**device, "replayed": answer["replayed"]}, 201)

@@ -41,7 +41,7 @@ class FilingRoutes(Endpoints):
     @api("POST", "/projects")
     def draft_project(self, request):
         actor, body = self._actor(request), self._body(request)
-        key = request.headers.get("Idempotency-Key")
+        key = self._idempotency_key(request)
         answer = self.filing.draft_project(actor, body, key=key)
         return self._with_etag(answer, 201)
 
@@ -83,7 +83,7 @@ class FilingRoutes(Endpoints):
     @api("POST", "/projects/<string:project_id>/hot-works")
     def draft_hot_work(self, request, project_id):
         actor, body = self._actor(request), self._body(request)
-        key = request.headers.get("Idempotency-Key")
+        key = self._idempotency_key(request)
         answer = self.filing.draft_hot_work(actor, project_id, body, key=key)
         return self._with_etag(answer, 201)
 
@@ -164,7 +164,7 @@ class FilingRoutes(Endpoints):
     def file_report(self, request, hot_work_id):
         actor = self._actor(request)
         body = self._report_form(request, require_all=True)
-        key = request.headers.get("Idempotency-Key")
+        key = self._idempotency_key(request)
         answer = self.filing.file_supervision_report(actor, hot_work_id, body, key=key)
         return self._with_etag(answer, 201)
 
@@ -209,6 +209,15 @@ class FilingRoutes(Endpoints):
         cap = settings().photo_cap
         request.max_content_length = 3 * cap + JSON_CAP
         request.max_form_memory_size = JSON_CAP
+        if request.mimetype != "multipart/form-data":
+            raise InvalidInput("must be multipart/form-data", field="body")
+        known_files = {kind.value for kind in ReportPhotoKind}
+        for name in request.form:
+            if name != "description":
+                raise InvalidInput("is not a known field", field=name)
+        for name in request.files:
+            if name not in known_files:
+                raise InvalidInput("is not a known photo", field=name)
         body = {}
         description = request.form.get("description")
         if description is not None:

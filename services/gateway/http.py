@@ -82,6 +82,11 @@ def settings() -> Settings:
 class Endpoints:
     """Helpers for route classes; the service supplies `blobs` and `log`."""
 
+    @api("GET,POST,PUT,PATCH,DELETE", "/<path:rest>")
+    def no_such_route(self, request, rest):
+        # Without this, werkzeug answers unknown paths with an HTML page.
+        raise NotFound(f"no {request.method} /api/v1/{rest} here", field="path")
+
     # Helpers
 
     def _actor(self, request) -> dict:
@@ -93,7 +98,7 @@ class Endpoints:
         data = read_capped(request.stream, request.content_length, JSON_CAP, "body")
         try:
             body = json.loads(data or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidInput("is not valid JSON", field="body") from None
         if not isinstance(body, dict):
             raise InvalidInput("must be a JSON object", field="body")
@@ -105,8 +110,16 @@ class Endpoints:
         return store_photo(self.blobs, data, field, settings().max_pixels)
 
     @staticmethod
-    def _write_options(request) -> dict:
-        options = {"key": request.headers.get("Idempotency-Key")}
+    def _idempotency_key(request) -> str | None:
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
+            raise InvalidInput(
+                "must be 1 to 200 printable characters", field="Idempotency-Key"
+            )
+        return key
+
+    def _write_options(self, request) -> dict:
+        options = {"key": self._idempotency_key(request)}
         if_match = request.headers.get("If-Match")
         if if_match:
             try:

@@ -83,8 +83,9 @@ def with_fire_watch(hot_work, project=None):
     return applied(hot_work, events, evolve_hot_work)
 
 
-def with_report(hot_work):
-    events = domain.file_report(hot_work, parse(SupervisionReport, report_body()))
+def with_report(hot_work, now=None):
+    report = parse(SupervisionReport, report_body())
+    events = domain.file_report(hot_work, report, now or datetime.now(UTC))
     return applied(hot_work, events, evolve_hot_work)
 
 
@@ -300,3 +301,23 @@ def test_another_companys_record_answers_as_absent():
     deleted = {**project, "deleted": True}
     with pytest.raises(NotFound):
         domain.check_owner(deleted, enterprise(), "project")
+
+
+def test_no_supervision_report_before_the_work_starts():
+    hot_work = with_fire_watch(hot_work_state())
+    before_start = datetime(2025, 6, 1, tzinfo=UTC)
+
+    with pytest.raises(RuleViolated) as refused:
+        with_report(hot_work, now=before_start)
+
+    assert refused.value.field == "supervision_report"
+
+
+def test_a_filed_hot_work_cannot_be_amended_into_an_incomplete_one():
+    hot_work = with_fire_watch(hot_work_state(methods=["grinding"], certificate=None))
+    welding = parse(AmendHotWork, {"methods": ["electric_welding"]})
+
+    with pytest.raises(RuleViolated) as refused:
+        domain.amend_hot_work(hot_work, welding)
+
+    assert refused.value.field.startswith("hot_work.")
