@@ -35,5 +35,11 @@ def sip_platform() -> SipPlatform:
         server_id=str(setting("SIP_SERVER_ID", "11010000902007000001")),
         domain=str(setting("SIP_DOMAIN", "1101000090")),
         host=str(setting("SIP_PUBLIC_HOST", "127.0.0.1")),
-        port=int(setting("SIP_PUBLIC_PORT", 5060)),
+        port=int(setting("SIP_PUBLIC_PORT", _bound_port())),
     )
+
+
+def _bound_port() -> int:
+    """The SIP server's own port, when no public one is configured."""
+    address = str(setting("SIP_ADDRESS", "0.0.0.0:5060"))
+    return int(address.rsplit(":", 1)[1])

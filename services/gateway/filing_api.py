@@ -75,8 +75,12 @@ class FilingRoutes(Endpoints):
 
     @api("GET", "/projects/<string:project_id>/permit-photo")
     def permit_photo(self, request, project_id):
-        project = self.filing.get_project(self._actor(request), project_id)
-        return self._image(project["permit_photo"])
+        actor = self._actor(request)
+        if actor["role"] == "enterprise":
+            photo = self.filing.get_project(actor, project_id)["permit_photo"]
+        else:
+            photo = self.query.permit_photo(actor, project_id)
+        return self._image(photo)
 
     # Hot works
 

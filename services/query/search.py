@@ -129,4 +129,7 @@ def status_at(start_at: str | None, end_at: str | None, now: datetime) -> str | 
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.replace(tzinfo=UTC).isoformat() if moment else None
+    """Beijing time with its offset: what users read, still unambiguous."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat()

@@ -51,6 +51,11 @@ class QueryService:
         return {**found, "cameras": cameras}
 
     @answer
+    def permit_photo(self, actor, project_id):
+        with self.db.connect() as connection:
+            return details.permit_photo(connection, actor, project_id)
+
+    @answer
     def map_points(self, actor, criteria):
         criteria = parse(SearchCriteria, criteria or {})
         with self.db.connect() as connection:

@@ -103,6 +103,8 @@ def test_regulators_see_only_their_districts(suite, client):
 
     assert visible(own, filed["hot_work_id"])["status"] == "before"
     own.call("GET", f"/hot-works/{filed['hot_work_id']}/photos/permit", 200)
+    own.call("GET", f"/projects/{filed['project_id']}/permit-photo", 200)
+    other.call("GET", f"/projects/{filed['project_id']}/permit-photo", 404)
     other.call("GET", f"/hot-works/{filed['hot_work_id']}", 404)
     assert filed["hot_work_id"] not in [i["id"] for i in other.search()["items"]]
     other.call("GET", "/hot-works", 403, params={"district": "110105"})

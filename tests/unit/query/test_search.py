@@ -209,11 +209,11 @@ def test_pages_split_the_list_and_keep_the_total(filings):
     assert [names_of(filings)[i] for i in ids] == found(filings, enterprise())
 
 
-def test_items_carry_times_in_utc_and_the_summary(filings):
+def test_items_carry_times_in_beijing_time_and_the_summary(filings):
     items = run(filings, enterprise(), status="before")["items"]
 
-    assert items[0]["start_at"] == "2025-06-02T05:00:00+00:00"
-    assert items[0]["end_at"] == "2025-06-02T07:00:00+00:00"
+    assert items[0]["start_at"] == "2025-06-02T13:00:00+08:00"
+    assert items[0]["end_at"] == "2025-06-02T15:00:00+08:00"
     assert items[0]["summary"]["location"] == "三层东侧管井"
     assert items[0]["incomplete"] is False
 
