@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 WEB_SERVER_ADDRESS ?= 127.0.0.1:8000
 export WEB_SERVER_ADDRESS
 
-.PHONY: install run up down test test-unit bench lint fmt recognise rebuild clean
+.PHONY: install run up down test test-unit bench lint fmt recognise rebuild clean \
+	sip-fixtures
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +55,11 @@ recognise: $(STAMP)
 .PHONY: import-units
 import-units: $(STAMP)
 	$(BIN)/python -m services.ocr.units import $(FILE)
+
+## A standalone SIP server in the world of shared/fixtures/sip: platform
+## 34020000002000000001, domain 3402000000, its camera and NVR, fixed nonce.
+sip-fixtures: $(STAMP)
+	$(BIN)/python -m services.signalling --address $(or $(SIP_ADDRESS),127.0.0.1:5060) --fixtures
 
 rebuild: $(STAMP)
 	$(BIN)/python -m services.query.rebuild_command
