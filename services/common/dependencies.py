@@ -9,6 +9,8 @@ from typing import Any
 import eventlet
 import structlog
 from eventlet.event import Event
+from kombu import Connection
+from kombu.serialization import dumps
 from nameko.amqp.publish import get_producer
 from nameko.constants import PERSISTENT
 from nameko.extensions import DependencyProvider
@@ -90,7 +92,14 @@ class EventStoreWithRelay(DependencyProvider):
         self.store.create_schema()
         self.exchange = get_event_exchange(service)
         self.amqp_uri = self.container.config["AMQP_URI"]
-        self.relay = OutboxRelay(self.store, self._publish, name=f"{service}-bus")
+        # Batched confirms need a real AMQP broker; the embedded in-memory
+        # transport has no confirm mode and publishes message by message.
+        self.publisher = None
+        publish = self._publish
+        if Connection(self.amqp_uri).transport.driver_type == "amqp":
+            self.publisher = ConfirmedPublisher(self.amqp_uri, self.exchange)
+            publish = self.publisher.publish
+        self.relay = OutboxRelay(self.store, publish, name=f"{service}-bus")
         self._wakeup = Event()
         self._running = False
 
@@ -133,10 +142,10 @@ class EventStoreWithRelay(DependencyProvider):
                     eventlet.sleep(self.gather)
                 self._wakeup = Event()
         leader.release()
+        if self.publisher is not None:
+            self.publisher.close()
 
     def _publish(self, events: Sequence[dict[str, Any]]) -> None:
-        # One producer for the batch; with confirms on, each publish returns
-        # only once the broker has the message.
         with get_producer(self.amqp_uri, confirms=True) as producer:
             for event in events:
                 producer.publish(
@@ -150,6 +159,106 @@ class EventStoreWithRelay(DependencyProvider):
                     retry=True,
                     retry_policy={"max_retries": 3},
                 )
+
+
+class PublishNotConfirmed(Exception):
+    pass
+
+
+class ConfirmedPublisher:
+    """Publishes a batch on one channel in confirm mode, then waits once.
+
+    Publishing with a confirm wait per message costs a round trip and a
+    green-thread switch per event. Here the broker confirms the whole batch
+    (acks may come one by one or as `multiple`) before `publish` returns, so
+    the relay still advances its cursor only over confirmed events. Any
+    failure drops the connection; the relay then republishes the batch on a
+    fresh one, at least once as before.
+    """
+
+    confirm_timeout = 30.0
+
+    def __init__(self, amqp_uri: str, exchange):
+        self.amqp_uri = amqp_uri
+        self.exchange = exchange
+        self._connection = None
+        self._channel = None
+        self._sent = 0  # delivery tags of a confirm-mode channel count from 1
+        self._unconfirmed: set[int] = set()
+        self._nacked = False
+
+    def publish(self, events: Sequence[dict[str, Any]]) -> None:
+        reused = self._channel is not None
+        try:
+            self._publish(events)
+            return
+        except PublishNotConfirmed:
+            self.close()
+            raise
+        except Exception:
+            self.close()
+            if not reused:
+                raise
+        # A kept connection may have died while idle (a broker restart):
+        # one more try at once on a fresh one, as a pooled producer would.
+        log.info("publisher_reconnecting", exchange=self.exchange.name)
+        try:
+            self._publish(events)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None:
+            try:
+                connection.release()
+            except Exception:
+                log.debug("publisher_close_failed", exc_info=True)
+
+    def _publish(self, events: Sequence[dict[str, Any]]) -> None:
+        channel = self._channel or self._open()
+        self._unconfirmed.clear()
+        self._nacked = False
+        name = self.exchange.name
+        for event in events:
+            content_type, encoding, body = dumps(event, serializer="json")
+            message = channel.prepare_message(
+                body,
+                0,
+                content_type,
+                encoding,
+                {"nameko.correlation_id": event["correlation_id"]},
+                {"delivery_mode": PERSISTENT},
+            )
+            channel.basic_publish(message, exchange=name, routing_key=event["type"])
+            self._sent += 1
+            self._unconfirmed.add(self._sent)
+        with eventlet.Timeout(self.confirm_timeout, PublishNotConfirmed):
+            while self._unconfirmed and not self._nacked:
+                self._connection.drain_events()
+        if self._nacked:
+            raise PublishNotConfirmed("the broker refused a message of the batch")
+
+    def _open(self):
+        connection = Connection(self.amqp_uri)
+        connection.connect()
+        channel = connection.channel()
+        self.exchange(channel).declare()
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        channel.confirm_select()
+        self._connection, self._channel, self._sent = connection, channel, 0
+        return channel
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        if multiple:
+            self._unconfirmed = {t for t in self._unconfirmed if t > delivery_tag}
+        else:
+            self._unconfirmed.discard(delivery_tag)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._nacked = True
 
 
 class _Leadership:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from typing import Any, Literal
 
 import jwt
@@ -59,12 +60,39 @@ def mint(request: TokenRequest, key: str) -> str:
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
+# A client sends the same token with every request; checking its signature
+# and claims each time is a good part of the gateway's work per request. A
+# token that passed is remembered with its expiry, which is still checked on
+# every use; a rejected one is not remembered.
+_CACHE_SIZE = 4096
+_accepted: OrderedDict[tuple[str, str], tuple[int, dict[str, Any]]] = OrderedDict()
+
+
 def actor_from_header(header: str | None, key: str) -> dict[str, Any]:
     if not header or not header.startswith("Bearer "):
         raise Unauthenticated("a bearer token is required", field="Authorization")
+    token = header.removeprefix("Bearer ").strip()
+    cached = _accepted.get((token, key))
+    if cached is not None and cached[0] > time.time():
+        _accepted.move_to_end((token, key))
+        return _copy(cached[1])
+    actor, expires = _decode(token, key)
+    _accepted[(token, key)] = (expires, actor)
+    if len(_accepted) > _CACHE_SIZE:
+        _accepted.popitem(last=False)
+    return _copy(actor)
+
+
+def _copy(actor: dict[str, Any]) -> dict[str, Any]:
+    if "districts" in actor:
+        return {**actor, "districts": list(actor["districts"])}
+    return dict(actor)
+
+
+def _decode(token: str, key: str) -> tuple[dict[str, Any], int]:
     try:
         claims = jwt.decode(
-            header.removeprefix("Bearer ").strip(),
+            token,
             key,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
@@ -74,16 +102,19 @@ def actor_from_header(header: str | None, key: str) -> dict[str, Any]:
         raise Unauthenticated(
             f"token rejected: {error}", field="Authorization"
         ) from None
+    expires = claims["exp"]
     if claims["role"] == "enterprise" and claims.get("credit_code"):
-        return {
+        actor = {
             "role": "enterprise",
             "credit_code": claims["credit_code"],
             "subject": claims["sub"],
         }
+        return actor, expires
     if claims["role"] == "regulator" and claims.get("districts"):
-        return {
+        actor = {
             "role": "regulator",
             "districts": list(claims["districts"]),
             "subject": claims["sub"],
         }
+        return actor, expires
     raise Unauthenticated("token carries no usable role", field="Authorization")
