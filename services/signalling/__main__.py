@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import time
 from collections.abc import Sequence
 
@@ -111,10 +112,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
     host, port = parse_address(args.address)
-    transport = SipTransport(build_core(args), TransportSettings(host=host, port=port))
+    core = build_core(args)
+    transport = SipTransport(core, TransportSettings(host=host, port=port))
+    signal.signal(signal.SIGTERM, _exit)
     transport.start()
-    while True:
-        eventlet.sleep(3600)
+    try:
+        while True:
+            eventlet.sleep(3600)
+    finally:
+        # Bindings the store holds back are written before the process ends.
+        transport.stop()
+        core.flush()
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ class SipConfig:
     auth_failure_window: float = 60.0
     auth_lockout: float = 300.0
     sweep_interval: float = 1.0
+    # How often bindings the store holds back are written (see store.py).
+    flush_interval: float = 0.15
     server_name: str = "Hotwork"
     limits: Limits = field(default_factory=Limits)
 

@@ -101,6 +101,7 @@ class SipCore:
         self._streams: dict[int, StreamParser] = {}
         self._sn = itertools.count(1)
         self._next_sweep = clock() + config.sweep_interval
+        self._next_flush = clock() + config.flush_interval
 
     # Bytes in.
 
@@ -161,21 +162,35 @@ class SipCore:
     def next_deadline(self) -> float:
         deadlines = [
             self._next_sweep,
+            self._next_flush,
             self._client.next_deadline(),
             self._catalog.next_deadline(),
         ]
         return min(deadline for deadline in deadlines if deadline is not None)
 
     def handle_timers(self) -> list[Output]:
+        # Store work first: if it raises, no retransmission is lost with it.
+        now = self._clock()
+        lapses: list[Output] = []
+        if now >= self._next_sweep:
+            # The sweep writes what the store holds back first.
+            self._next_sweep = now + self.config.sweep_interval
+            self._next_flush = now + self.config.flush_interval
+            lapses.extend(self._sweep())
+        elif now >= self._next_flush:
+            self._next_flush = now + self.config.flush_interval
+            self._store.flush()
         sends, timed_out = self._client.fire()
         outputs: list[Output] = list(sends)
         outputs.extend(_query_failed(outcome.context, None) for outcome in timed_out)
         outputs.extend(self._catalog.expire())
         self._server.expire()
-        if self._clock() >= self._next_sweep:
-            self._next_sweep = self._clock() + self.config.sweep_interval
-            outputs.extend(self._sweep())
+        outputs.extend(lapses)
         return outputs
+
+    def flush(self) -> int:
+        """Write what the store holds back, as on shutdown; how many rows."""
+        return self._store.flush()
 
     # Requests to devices.
 

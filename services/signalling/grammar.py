@@ -63,35 +63,37 @@ def is_token(text: str) -> bool:
 
 def split_top_level(text: str, separator: str) -> list[str]:
     """Split on `separator` outside quoted strings and angle brackets."""
+    if separator not in text:
+        return [text]
     if '"' not in text and "<" not in text:
         return text.split(separator)
     parts: list[str] = []
-    current: list[str] = []
-    in_quotes = in_angles = escaped = False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif in_quotes and char == "\\":
-            escaped = True
-        elif char == '"' and not in_angles:
-            in_quotes = not in_quotes
-        elif char == "<" and not in_quotes:
-            in_angles = True
-        elif char == ">" and not in_quotes:
-            in_angles = False
-        elif char == separator and not in_quotes and not in_angles:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
+    start = 0
+    for match in _top_level_pattern(separator).finditer(text):
+        if match.start(1) >= 0:
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
     return parts
+
+
+@functools.lru_cache(maxsize=8)
+def _top_level_pattern(separator: str) -> re.Pattern[str]:
+    # A quoted string (backslash escapes; may run to the end), an angle
+    # bracket section (quotes inside do not count), or the separator.
+    return re.compile(
+        r'"(?:[^"\\]|\\.)*"?|<[^>]*>?|(' + re.escape(separator) + ")", re.DOTALL
+    )
+
+
+_ESCAPED = re.compile(r"\\(.)")
 
 
 def unquote(value: str) -> str:
     value = value.strip()
     if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", value[1:-1])
+        inner = value[1:-1]
+        return _ESCAPED.sub(r"\1", inner) if "\\" in inner else inner
     return value
 
 

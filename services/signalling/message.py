@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .grammar import (
     NameAddr,
@@ -37,25 +38,26 @@ REASON_PHRASES = {
 
 @dataclass(frozen=True)
 class _Message:
+    """Header values are parsed once per message, on first use, and kept."""
+
     headers: tuple[Header, ...] = ()
     body: bytes = b""
 
     def header(self, name: str) -> str | None:
         """The first value of a header, by any spelling of its name."""
-        wanted = canonical_name(name)
-        for key, value in self.headers:
-            if key == wanted:
-                return value
-        return None
+        return self._first_values.get(canonical_name(name))
 
     def header_values(self, name: str) -> list[str]:
         """All values, also those joined by commas on one line (RFC 3261 §7.3.1)."""
         wanted = canonical_name(name)
-        values: list[str] = []
-        for key, value in self.headers:
-            if key == wanted:
-                values.extend(part.strip() for part in split_top_level(value, ","))
-        return [value for value in values if value]
+        values = self._all_values.get(wanted)
+        if values is None:
+            found: list[str] = []
+            for key, value in self.headers:
+                if key == wanted:
+                    found.extend(part.strip() for part in split_top_level(value, ","))
+            values = self._all_values[wanted] = [value for value in found if value]
+        return list(values)
 
     def require(self, name: str) -> str:
         value = self.header(name)
@@ -63,11 +65,22 @@ class _Message:
             raise SipSyntaxError(f"missing {name}")
         return value
 
-    @property
+    @cached_property
+    def _first_values(self) -> dict[str, str]:
+        first: dict[str, str] = {}
+        for key, value in self.headers:
+            first.setdefault(key, value)
+        return first
+
+    @cached_property
+    def _all_values(self) -> dict[str, list[str]]:
+        return {}
+
+    @cached_property
     def call_id(self) -> str:
         return self.require("Call-ID").strip()
 
-    @property
+    @cached_property
     def cseq(self) -> tuple[int, str]:
         return parse_cseq(self.require("CSeq"))
 
@@ -75,18 +88,18 @@ class _Message:
     def vias(self) -> list[Via]:
         return [parse_via(value) for value in self.header_values("Via")]
 
-    @property
+    @cached_property
     def top_via(self) -> Via:
         values = self.header_values("Via")
         if not values:
             raise SipSyntaxError("missing Via")
         return parse_via(values[0])
 
-    @property
+    @cached_property
     def from_(self) -> NameAddr:
         return parse_name_addr(self.require("From"))
 
-    @property
+    @cached_property
     def to(self) -> NameAddr:
         return parse_name_addr(self.require("To"))
 
@@ -107,8 +120,8 @@ class Request(_Message):
             self.require(name)
         if not self.top_via.host:
             raise SipSyntaxError("empty Via host")
-        parse_name_addr(self.require("From"))
-        parse_name_addr(self.require("To"))
+        # Parsed here to check them, and kept for whoever reads them next.
+        _ = (self.from_, self.to)
         _, method = self.cseq
         if method != self.method:
             raise SipSyntaxError("CSeq method differs from request method")

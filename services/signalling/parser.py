@@ -26,7 +26,7 @@ class Limits:
         return self.max_header_bytes + self.max_body_bytes
 
 
-_LINE_END = re.compile(rb"\r?\n")
+_LINE_END = re.compile(r"\r?\n")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _STATUS_LINE = re.compile(r"^SIP/2\.0 ([1-6][0-9][0-9])(?: (.*))?$", re.IGNORECASE)
 _REQUEST_LINE = re.compile(r"^(\S+) (\S+) SIP/2\.0$", re.IGNORECASE)
@@ -126,11 +126,15 @@ class StreamParser:
 
 
 def _parse_head(head: bytes, limits: Limits) -> Message:
-    lines = _LINE_END.split(head)
+    # RFC 3261 §7.3.1 allows UTF-8 text; keep other bytes so they round-trip.
+    text = head.decode("utf-8", errors="surrogateescape")
+    lines = text.split("\r\n")
+    if text.count("\n") != len(lines) - 1:
+        lines = _LINE_END.split(text)
     if len(lines) - 1 > limits.max_headers:
         raise ParseError("too many headers")
-    start_line = _decode(lines[0]).strip()
-    headers = _parse_headers([_decode(line) for line in lines[1:]])
+    start_line = lines[0].strip()
+    headers = _parse_headers(lines[1:])
     if status := _STATUS_LINE.match(start_line):
         reason = status.group(2) or ""
         return Response(headers=headers, status=int(status.group(1)), reason=reason)
@@ -175,11 +179,6 @@ def _content_length(headers: tuple[Header, ...], limits: Limits) -> int | None:
     if int(text) > limits.max_body_bytes:
         raise ParseError("body too large")
     return int(text)
-
-
-def _decode(line: bytes) -> str:
-    # RFC 3261 §7.3.1 allows UTF-8 text; keep other bytes so they round-trip.
-    return line.decode("utf-8", errors="surrogateescape")
 
 
 def _with_body(message: Message, body: bytes) -> Message:

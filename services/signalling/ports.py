@@ -74,6 +74,11 @@ class RegistrationStore(Protocol):
 
     def all(self) -> Iterator[Registration]: ...
 
+    def flush(self) -> int:
+        """Write what `put` held back; how many rows. The core calls it on
+        its flush interval, so a crash loses at most that much."""
+        ...
+
     def sweep(self, now: float, keepalive_timeout: float) -> list[Lapse]:
         """Drop expired bindings and mark silent devices offline.
 
@@ -120,6 +125,9 @@ class InMemoryRegistrationStore:
 
     def all(self) -> Iterator[Registration]:
         return iter(list(self._registrations.values()))
+
+    def flush(self) -> int:
+        return 0
 
     def sweep(self, now: float, keepalive_timeout: float) -> list[Lapse]:
         found = list(lapses(self._registrations.values(), now, keepalive_timeout))

@@ -1,16 +1,26 @@
 """Registration state in the signalling service's own table.
 
-Reads come from a cache of the table kept in process memory. A change of
-binding (register, unregister, new address, online state) is written at
-once; a keepalive only moves `last_seen`, which is kept in memory and
-written in one statement per `flush`, so that 10,000 cameras do not cost
-one UPDATE per keepalive. The sweep flushes first and then changes rows
-with conditional statements whose RETURNING rows say which replica won
-each lapse, so a lapse is reported once however many replicas sweep.
+Reads come from a cache of the table kept in process memory. Writes are
+held back and written together by `flush`, which the core calls every
+`SipConfig.flush_interval` seconds, the sweep calls first and the service
+calls on shutdown: changed bindings in one upsert with many parameter
+sets, and the `last_seen` of keepalives in one UPDATE, so that a burst of
+registrations or 10,000 cameras keeping alive cost a few statements a
+second, not one committed transaction each. Deletions (unregister, a TCP
+connection gone) are written at once. The sweep changes rows with
+conditional statements whose RETURNING rows say which replica won each
+lapse, so a lapse is reported once however many replicas sweep.
+
+Known shortcoming: a crash or a kill without shutdown loses the bindings
+changed since the last flush (at most one flush interval, 0.15 s by
+default). Those devices are unknown after a restart, get 403 to their
+keepalives and register again, as after any lost registration. A failed
+flush keeps its rows and tries again at the next one.
 
 A replica that caches a device another replica marked offline keeps
 believing it online until the device registers again or the cache entry
-expires; devices are expected to talk to one replica at a time.
+expires; devices are expected to talk to one replica at a time. Another
+replica also reads a binding only once it is flushed.
 """
 
 from __future__ import annotations
@@ -67,8 +77,11 @@ class SqlRegistrationStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._cache: dict[str, Registration] = {}
+        # Devices whose whole binding, or only `last_seen`, is not written.
+        self._unwritten: set[str] = set()
         self._dirty: set[str] = set()
         self._loaded_at = float("-inf")
+        self._upsert = _upsert_statement(engine.dialect.name)
 
     def load(self, now: float) -> int:
         """Fill the cache with the live bindings; how many there were.
@@ -98,18 +111,21 @@ class SqlRegistrationStore:
         return registration
 
     def put(self, registration: Registration) -> None:
-        previous = self._cache.get(registration.device_id)
-        self._cache[registration.device_id] = registration
-        if previous is not None and _only_seen(previous, registration):
-            self._dirty.add(registration.device_id)
+        device_id = registration.device_id
+        previous = self._cache.get(device_id)
+        self._cache[device_id] = registration
+        if device_id in self._unwritten:
             return
-        self._dirty.discard(registration.device_id)
-        with self.engine.begin() as connection:
-            connection.execute(self._upsert(registration))
+        if previous is not None and _only_seen(previous, registration):
+            self._dirty.add(device_id)
+            return
+        self._dirty.discard(device_id)
+        self._unwritten.add(device_id)
 
     def delete(self, device_id: str) -> None:
         self._cache.pop(device_id, None)
         self._dirty.discard(device_id)
+        self._unwritten.discard(device_id)
         with self.engine.begin() as connection:
             connection.execute(
                 delete(registrations).where(_table.device_id == device_id)
@@ -118,22 +134,38 @@ class SqlRegistrationStore:
     def all(self) -> Iterator[Registration]:
         return iter(list(self._cache.values()))
 
+    @property
+    def pending(self) -> int:
+        """Devices with changes not yet written."""
+        return len(self._unwritten) + len(self._dirty)
+
     def flush(self) -> int:
-        """Write the last-seen times that keepalives moved; how many."""
-        rows = [
-            {"b_id": device_id, "b_seen": self._cache[device_id].last_seen}
-            for device_id in self._dirty
-            if device_id in self._cache
-        ]
-        self._dirty.clear()
-        if not rows:
+        """Write the held-back bindings and last-seen times; how many rows."""
+        if not self._unwritten and not self._dirty:
             return 0
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(_bulk_seen(rows))
-            else:
-                connection.execute(_seen_statement(), rows)
-        return len(rows)
+        unwritten, self._unwritten = self._unwritten, set()
+        dirty, self._dirty = self._dirty, set()
+        cache = self._cache
+        bindings = [_row(cache[key]) for key in unwritten if key in cache]
+        seen = [
+            {"b_id": key, "b_seen": cache[key].last_seen}
+            for key in dirty
+            if key in cache
+        ]
+        try:
+            with self.engine.begin() as connection:
+                if bindings:
+                    connection.execute(self._upsert, bindings)
+                if seen and connection.dialect.name == "postgresql":
+                    connection.execute(_bulk_seen(seen))
+                elif seen:
+                    connection.execute(_seen_statement(), seen)
+        except Exception:
+            # Keep them for the next flush, unless newer changes came.
+            self._unwritten |= unwritten
+            self._dirty |= dirty - self._unwritten
+            raise
+        return len(bindings) + len(seen)
 
     def sweep(self, now: float, keepalive_timeout: float) -> list[Lapse]:
         self.flush()
@@ -171,18 +203,19 @@ class SqlRegistrationStore:
                 del self._cache[device_id]
         return lapses
 
-    def _upsert(self, registration: Registration) -> Any:
-        insert = (
-            pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        )
-        row = _row(registration)
-        statement = insert(registrations).values(**row)
-        changes = {
-            name: statement.excluded[name] for name in row if name != "device_id"
-        }
-        return statement.on_conflict_do_update(
-            index_elements=[_table.device_id], set_=changes
-        )
+
+def _upsert_statement(dialect: str) -> Any:
+    """One statement for any number of rows, given as parameter sets."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(registrations)
+    changes = {
+        column.name: statement.excluded[column.name]
+        for column in registrations.columns
+        if column.name != "device_id"
+    }
+    return statement.on_conflict_do_update(
+        index_elements=[_table.device_id], set_=changes
+    )
 
 
 def _only_seen(previous: Registration, current: Registration) -> bool:

@@ -5,6 +5,11 @@ goes through the core; its `Send` and `Close` effects are carried out
 here and its events are handed to `on_event`. A timer thread fires the
 core's deadlines. Nothing a peer sends may stop these loops.
 
+Events that come with every registration or keepalive are logged at
+debug level; at info level they are counted, and the counts are logged
+as one `sip_activity` line every `activity_log_interval` seconds. Changes
+of state (online, offline, refusals, failed queries) are logged each.
+
 Only IPv4 is bound. Requests to a device registered over TCP go through
 the connection it opened; if that is gone they are dropped, not sent over
 a new connection to its Contact as RFC 3261 §18.1.1 would allow.
@@ -13,8 +18,11 @@ a new connection to its Contact as RFC 3261 §18.1.1 would allow.
 from __future__ import annotations
 
 import errno
+import functools
 import itertools
+import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,10 +32,22 @@ from eventlet.green import socket
 from services.common.logging import get_logger
 
 from .core import SipCore
-from .events import Close, Event, Output, Peer, Send
+from .events import (
+    Close,
+    DeviceRegistered,
+    Event,
+    KeepaliveReceived,
+    Output,
+    Peer,
+    RegistrationReplaced,
+    Send,
+)
 
 DEFAULT_ADDRESS = "0.0.0.0:5060"
 _READ_SIZE = 65_536
+# One of each per registration or keepalive: counted, logged at debug only.
+_ROUTINE = (DeviceRegistered, RegistrationReplaced, KeepaliveReceived)
+_LOGGED_FIELDS = ("device_id", "call_id", "reason", "sn", "complete", "status")
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,8 @@ class TransportSettings:
     # Datagrams handled at once, so that one slow password lookup does not
     # hold up every keepalive behind it.
     udp_workers: int = 64
+    # How often the counts of routine events are logged at info level.
+    activity_log_interval: float = 60.0
 
 
 def parse_address(text: str = DEFAULT_ADDRESS) -> tuple[str, int]:
@@ -60,6 +82,9 @@ class SipTransport:
         self._settings = settings
         self._on_event = on_event
         self._log = get_logger(__name__, service="signalling")
+        self._std_log = logging.getLogger(__name__)
+        self._activity: Counter[str] = Counter()
+        self._activity_since = time.monotonic()
         self._udp: socket.socket | None = None
         self._listener: socket.socket | None = None
         self._connections: dict[int, socket.socket] = {}
@@ -81,6 +106,7 @@ class SipTransport:
 
     def stop(self) -> None:
         self._running = False
+        self.log_activity()
         for thread in self._threads:
             thread.kill()
         for connection in list(self._connections.values()):
@@ -186,6 +212,20 @@ class SipTransport:
             delay = self.core.next_deadline() - time.time()
             eventlet.sleep(min(max(delay, 0.0), self._settings.max_timer_sleep))
             self._guarded(self.core.handle_timers)
+            if self._activity_due():
+                self.log_activity()
+
+    def _activity_due(self) -> bool:
+        elapsed = time.monotonic() - self._activity_since
+        return elapsed >= self._settings.activity_log_interval
+
+    def log_activity(self) -> None:
+        """Log the routine events counted since the last time, if any."""
+        now = time.monotonic()
+        counts, self._activity = self._activity, Counter()
+        seconds, self._activity_since = now - self._activity_since, now
+        if counts:
+            self._log.info("sip_activity", seconds=round(seconds, 1), **counts)
 
     def _guarded(self, step: Callable[..., list[Output]], *args: object) -> None:
         try:
@@ -220,18 +260,26 @@ class SipTransport:
             connection.close()
 
     def _publish(self, event: Event) -> None:
-        fields = {
-            name: value
-            for name, value in vars(event).items()
-            if name in ("device_id", "call_id", "reason", "sn", "complete", "status")
-        }
-        self._log.info(_event_name(event), **fields)
+        name = _event_name(type(event))
+        if not isinstance(event, _ROUTINE):
+            self._log.info(name, **_fields(event))
+        else:
+            self._activity[name] += 1
+            if self._std_log.isEnabledFor(logging.DEBUG):
+                self._log.debug(name, **_fields(event))
         try:
             self._on_event(event)
         except Exception:
-            self._log.exception("sip_event_handler_failed", event=_event_name(event))
+            self._log.exception("sip_event_handler_failed", event=name)
 
 
-def _event_name(event: Event) -> str:
-    name = type(event).__name__
+def _fields(event: Event) -> dict[str, object]:
+    return {
+        name: value for name, value in vars(event).items() if name in _LOGGED_FIELDS
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _event_name(kind: type) -> str:
+    name = kind.__name__
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

@@ -42,16 +42,57 @@ def stored(engine) -> dict:
     return row._asdict()
 
 
+def count(engine) -> int:
+    with engine.connect() as connection:
+        return len(connection.execute(select(registrations)).all())
+
+
 def test_a_binding_survives_a_new_store(engine):
-    SqlRegistrationStore(engine).put(binding())
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    store.flush()
     again = SqlRegistrationStore(engine)
     assert again.load(START + 10) == 1
     assert again.get(CAMERA_ID) == binding()
 
 
+def test_bindings_are_written_together_on_flush(engine):
+    store = SqlRegistrationStore(engine)
+    for number in range(50):
+        store.put(binding(device_id=f"3402000000132{number:07d}"))
+    store.put(binding(device_id="34020000001320000007", call_id="c2"))
+    assert count(engine) == 0 and store.pending == 50
+    assert store.flush() == 50
+    assert count(engine) == 50 and store.pending == 0
+    again = SqlRegistrationStore(engine)
+    again.load(START)
+    assert again.get("34020000001320000007").call_id == "c2"
+
+
+def test_a_failed_flush_keeps_its_rows(engine, monkeypatch):
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    real = store.engine
+    monkeypatch.setattr(store, "engine", None)
+    with pytest.raises(AttributeError):
+        store.flush()
+    monkeypatch.setattr(store, "engine", real)
+    assert store.flush() == 1
+    assert stored(engine)["call_id"] == "c1"
+
+
+def test_a_deleted_binding_is_not_written_later(engine):
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    store.delete(CAMERA_ID)
+    assert store.flush() == 0
+    assert count(engine) == 0
+
+
 def test_keepalives_are_written_only_on_flush(engine):
     store = SqlRegistrationStore(engine)
     store.put(binding())
+    store.flush()
     store.put(binding(last_seen=START + 60))
     assert stored(engine)["last_seen"] == START
     assert store.flush() == 1
@@ -59,11 +100,14 @@ def test_keepalives_are_written_only_on_flush(engine):
     assert store.flush() == 0
 
 
-def test_a_new_address_is_written_at_once(engine):
+def test_a_new_address_is_written_in_full(engine):
     store = SqlRegistrationStore(engine)
     store.put(binding())
+    store.flush()
     store.put(binding(peer=Peer("UDP", "127.0.0.1", 40001), last_seen=START + 1))
+    store.flush()
     assert stored(engine)["port"] == 40001
+    assert stored(engine)["last_seen"] == START + 1
 
 
 def test_two_stores_report_a_lapse_once(engine):
@@ -79,7 +123,9 @@ def test_two_stores_report_a_lapse_once(engine):
 
 
 def test_silence_is_forgiven_for_one_timeout_after_loading(engine):
-    SqlRegistrationStore(engine).put(binding())
+    first = SqlRegistrationStore(engine)
+    first.put(binding())
+    first.flush()
     store = SqlRegistrationStore(engine)
     store.load(START + 200)
     assert store.sweep(START + 201, 180) == []
@@ -94,3 +140,17 @@ def test_expired_bindings_are_dropped(engine):
     (lapse,) = store.sweep(START + 3601, 1e9)
     assert lapse.reason == "expired"
     assert store.get(CAMERA_ID) is None
+
+
+def test_the_core_writes_held_back_bindings_on_its_flush_interval(
+    engine, make_core, clock
+):
+    store = SqlRegistrationStore(engine)
+    core = make_core(store=store)
+    store.put(binding(registered_at=clock(), expires_at=clock() + 3600))
+    assert core.next_deadline() <= clock() + core.config.flush_interval
+    core.handle_timers()
+    assert count(engine) == 0
+    clock.advance(core.config.flush_interval)
+    core.handle_timers()
+    assert count(engine) == 1 and store.pending == 0
