@@ -142,7 +142,7 @@ class HmacNonceSource:
         clock: Callable[[], float],
         lifetime: float = 300.0,
     ) -> None:
-        self._secret = secret
+        self._signer = hmac.new(secret, digestmod=hashlib.sha256)
         self._clock = clock
         self._lifetime = lifetime
 
@@ -158,4 +158,6 @@ class HmacNonceSource:
         return NonceState.VALID if 0 <= age <= self._lifetime else NonceState.STALE
 
     def _sign(self, stamp: str) -> str:
-        return hmac.new(self._secret, stamp.encode(), hashlib.sha256).hexdigest()[:16]
+        signer = self._signer.copy()
+        signer.update(stamp.encode())
+        return signer.hexdigest()[:16]

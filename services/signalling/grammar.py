@@ -182,7 +182,10 @@ class NameAddr:
         return f"{display}<{self.uri}>{format_params(self.params)}"
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_name_addr(text: str) -> NameAddr:
+    """A To, From or Contact value. Devices send the same ones again and
+    again, so results are kept and shared: never change their `params`."""
     text = text.strip()
     if "<" in text:
         display, _, rest = text.partition("<")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from .grammar import (
     NameAddr,
@@ -17,6 +18,31 @@ from .grammar import (
 )
 
 Header = tuple[str, str]
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):
+    """Computed on first read and kept in the instance, also a frozen one.
+
+    Unlike `functools.cached_property` in Python 3.11 it takes no lock:
+    messages are not shared between threads while they are read.
+    """
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self._name] = self._compute(instance)
+        return value
+
 
 # RFC 3261 §8.1.1: headers every request must carry.
 REQUIRED_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")

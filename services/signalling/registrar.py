@@ -63,6 +63,9 @@ class Registrar:
         self._throttle = throttle
         self._clock = clock
         self._zone = ZoneInfo(config.date_timezone)
+        # The Date text up to the second, and the second it is for.
+        self._date_second: int | None = None
+        self._date_prefix = ""
 
     def register(self, request: Request, source: Peer) -> RegisterOutcome:
         device_id = request.to.uri.user or ""
@@ -110,7 +113,13 @@ class Registrar:
 
     def _bind(self, request: Request, source: Peer, device_id: str) -> RegisterOutcome:
         contacts = request.header_values("Contact")
-        expires = self._expires(request, contacts)
+        address: NameAddr | None = None
+        if contacts and contacts[0] != "*":
+            try:
+                address = parse_name_addr(contacts[0])
+            except SipSyntaxError:
+                return RegisterOutcome(400)
+        expires = self._expires(request, address)
         if expires is None:
             return RegisterOutcome(400)
         previous = self._store.get(device_id)
@@ -136,7 +145,7 @@ class Registrar:
         events = _binding_events(previous, registration, now)
         replaced = any(isinstance(event, RegistrationReplaced) for event in events)
         new_binding = previous is None or replaced or not previous.is_live(now)
-        headers = self._ok_headers(contact, expires)
+        headers = self._ok_headers(address, expires)
         return RegisterOutcome(200, headers, tuple(events), new_binding)
 
     def _unbind(self, device_id: str, previous: Registration | None) -> RegisterOutcome:
@@ -147,14 +156,9 @@ class Registrar:
             events = (offline,)
         return RegisterOutcome(200, self._date_header(), events)
 
-    def _expires(self, request: Request, contacts: list[str]) -> int | None:
+    def _expires(self, request: Request, contact: NameAddr | None) -> int | None:
         """Contact `expires`, then Expires, then the default (§10.2.1.1)."""
-        value: str | None = None
-        if contacts and contacts[0] != "*":
-            try:
-                value = parse_name_addr(contacts[0]).params.get("expires")
-            except SipSyntaxError:
-                return None
+        value = contact.params.get("expires") if contact is not None else None
         if value is None:
             value = request.header("Expires")
         if value is None:
@@ -164,12 +168,11 @@ class Registrar:
             return None
         return min(int(value), self._config.max_expires)
 
-    def _ok_headers(self, contact: str, expires: int) -> tuple[Header, ...]:
+    def _ok_headers(self, contact: NameAddr | None, expires: int) -> tuple[Header, ...]:
         headers: list[Header] = []
-        if contact:
-            address = parse_name_addr(contact)
-            params = {**address.params, "expires": str(expires)}
-            value = NameAddr(address.uri, address.display_name, params)
+        if contact is not None:
+            params = {**contact.params, "expires": str(expires)}
+            value = NameAddr(contact.uri, contact.display_name, params)
             headers.append(("Contact", str(value)))
         headers.append(("Expires", str(expires)))
         headers.extend(self._date_header())
@@ -179,11 +182,12 @@ class Registrar:
         if not self._config.send_date_header:
             return ()
         # GB/T 28181-2016 §9.10.2: local time with milliseconds, no zone.
-        moment = datetime.fromtimestamp(self._clock(), self._zone)
-        text = (
-            moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
-        )
-        return (("Date", text),)
+        second, micros = divmod(round(self._clock() * 1_000_000), 1_000_000)
+        if second != self._date_second:
+            moment = datetime.fromtimestamp(second, self._zone)
+            self._date_prefix = moment.strftime("%Y-%m-%dT%H:%M:%S.")
+            self._date_second = second
+        return (("Date", f"{self._date_prefix}{micros // 1000:03d}"),)
 
 
 def _credentials_of(request: Request) -> DigestCredentials | None:
