@@ -117,6 +117,14 @@ class Certificate(Contract):
     valid_to: date | None = None
     issuer: Text | None = None
 
+    @field_validator("valid_to")
+    @classmethod
+    def _valid_forward(cls, valid_to, info):
+        valid_from = info.data.get("valid_from")
+        if valid_from and valid_to and valid_to < valid_from:
+            raise ValueError("must not be before valid_from")
+        return valid_to
+
 
 class HotWorkFields(Contract):
     """The hot-work part (动火信息)."""

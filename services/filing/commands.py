@@ -199,22 +199,28 @@ class FilingCommands:
         idempotency = request.idempotency("delete_hot_work", hot_work_id)
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
             return _answer(earlier)
-        hot_work = self.hot_work(request, hot_work_id)
-        version = request.check_version(hot_work)
-        project = self.project(request, hot_work["project_id"])
-        own, link = domain.delete_hot_work(hot_work)
-        changes = [
-            StreamChange(hot_work_stream(hot_work["id"]), version, tuple(own)),
-            StreamChange(
-                project_stream(project["id"]), project["version"], tuple(link)
-            ),
-        ]
-        result = self.store.append_changes(
-            changes, request.metadata, idempotency, result={"id": hot_work["id"]}
-        )
-        return _answer(result)
 
-    # Cameras: `find_camera(actor, device_id)` answers only for the actor's own
+        def attempt():
+            hot_work = self.hot_work(request, hot_work_id)
+            version = request.check_version(hot_work)
+            project = self.project(request, hot_work["project_id"])
+            own, link = domain.delete_hot_work(hot_work)
+            changes = [
+                StreamChange(hot_work_stream(hot_work["id"]), version, tuple(own)),
+                StreamChange(
+                    project_stream(project["id"]), project["version"], tuple(link)
+                ),
+            ]
+            return self.store.append_changes(
+                changes, request.metadata, idempotency, result={"id": hot_work["id"]}
+            )
+
+        # If-Match guards the hot work; its project only loses the link, which
+        # commutes with other changes to it, so that part retries freely.
+        return _answer(_retrying(attempt))
+
+    # Cameras: `find_camera(actor, device_id)` answers only cameras the actor
+    # may read, which for an enterprise means its own.
 
     def link_camera(self, request, hot_work_id, body, find_camera) -> dict[str, Any]:
         wanted = parse(LinkCamera, body)

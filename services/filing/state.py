@@ -213,6 +213,8 @@ CERTIFICATE_REQUIRED = ("number", "name", "category", "valid_from", "valid_to")
 def hot_work_missing(hot_work: State) -> list[str]:
     fields = hot_work["fields"]
     missing = [name for name in HOT_WORK_REQUIRED if not fields.get(name)]
+    if "other" in (fields.get("methods") or ()) and not fields.get("other_method"):
+        missing.append("other_method")
     if needs_certificate(fields):
         certificate = fields.get("certificate") or {}
         missing += [

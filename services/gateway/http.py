@@ -123,7 +123,8 @@ class Endpoints:
         if_match = request.headers.get("If-Match")
         if if_match:
             try:
-                options["version"] = int(if_match.strip().strip('"'))
+                tag = if_match.strip().removeprefix("W/")
+                options["version"] = int(tag.strip('"'))
             except ValueError:
                 raise InvalidInput(
                     "must be the version number from the ETag", field="If-Match"
