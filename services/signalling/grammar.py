@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 
 class SipSyntaxError(ValueError):
@@ -218,7 +218,8 @@ class Via:
         return f"{self.host}:{self.port or 5060}"
 
     def with_params(self, **params: str | None) -> Via:
-        return replace(self, params={**self.params, **params})
+        params = {**self.params, **params}
+        return Via(self.transport, self.host, self.port, params)
 
     def __str__(self) -> str:
         port = f":{self.port}" if self.port is not None else ""

@@ -71,6 +71,17 @@ registrations = Table(
 )
 
 _table = registrations.c
+# Built once: a device's first REGISTER after a start reads its row.
+_SELECT_ONE = select(registrations).where(_table.device_id == bindparam("b_id"))
+_SEEN = (
+    update(registrations)
+    .where(
+        _table.device_id == bindparam("b_id"),
+        _table.last_seen < bindparam("b_seen"),
+    )
+    .values(last_seen=bindparam("b_seen"))
+)
+_DELETE_ONE = delete(registrations).where(_table.device_id == bindparam("b_id"))
 
 
 class SqlRegistrationStore:
@@ -102,9 +113,7 @@ class SqlRegistrationStore:
         if cached is not None:
             return cached
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(registrations).where(_table.device_id == device_id)
-            ).first()
+            row = connection.execute(_SELECT_ONE, {"b_id": device_id}).first()
         if row is None:
             return None
         registration = self._cache[device_id] = _registration(row)
@@ -127,9 +136,7 @@ class SqlRegistrationStore:
         self._dirty.discard(device_id)
         self._unwritten.discard(device_id)
         with self.engine.begin() as connection:
-            connection.execute(
-                delete(registrations).where(_table.device_id == device_id)
-            )
+            connection.execute(_DELETE_ONE, {"b_id": device_id})
 
     def all(self) -> Iterator[Registration]:
         return iter(list(self._cache.values()))
@@ -159,7 +166,7 @@ class SqlRegistrationStore:
                 if seen and connection.dialect.name == "postgresql":
                     connection.execute(_bulk_seen(seen))
                 elif seen:
-                    connection.execute(_seen_statement(), seen)
+                    connection.execute(_SEEN, seen)
         except Exception:
             # Keep them for the next flush, unless newer changes came.
             self._unwritten |= unwritten
@@ -219,17 +226,16 @@ def _upsert_statement(dialect: str) -> Any:
 
 
 def _only_seen(previous: Registration, current: Registration) -> bool:
-    return replace(previous, last_seen=current.last_seen) == current
-
-
-def _seen_statement() -> Any:
+    """Whether the binding is the same but for `last_seen` (a keepalive)."""
     return (
-        update(registrations)
-        .where(
-            _table.device_id == bindparam("b_id"),
-            _table.last_seen < bindparam("b_seen"),
-        )
-        .values(last_seen=bindparam("b_seen"))
+        previous.call_id == current.call_id
+        and previous.cseq == current.cseq
+        and previous.peer == current.peer
+        and previous.online == current.online
+        and previous.expires_at == current.expires_at
+        and previous.registered_at == current.registered_at
+        and previous.contact == current.contact
+        and previous.device_id == current.device_id
     )
 
 

@@ -1,6 +1,6 @@
 """The table-backed registration store on SQLite."""
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 from sqlalchemy import select
@@ -8,7 +8,12 @@ from sqlalchemy import select
 from services.common.db import make_engine
 from services.signalling.events import Peer
 from services.signalling.ports import Registration
-from services.signalling.store import SqlRegistrationStore, metadata, registrations
+from services.signalling.store import (
+    SqlRegistrationStore,
+    _only_seen,
+    metadata,
+    registrations,
+)
 
 from .conftest import CAMERA_ID, START
 
@@ -154,3 +159,29 @@ def test_the_core_writes_held_back_bindings_on_its_flush_interval(
     clock.advance(core.config.flush_interval)
     core.handle_timers()
     assert count(engine) == 1 and store.pending == 0
+
+
+def test_only_last_seen_changes_are_told_apart_by_every_field():
+    # _only_seen compares fields one by one: a new field must be added there.
+    assert {field.name for field in fields(Registration)} == {
+        "device_id",
+        "call_id",
+        "cseq",
+        "contact",
+        "peer",
+        "registered_at",
+        "expires_at",
+        "last_seen",
+        "online",
+    }
+    for name, value in [
+        ("call_id", "c2"),
+        ("cseq", 3),
+        ("contact", ""),
+        ("peer", Peer("TCP", "127.0.0.1", 40000, 1)),
+        ("registered_at", START + 1),
+        ("expires_at", START + 1),
+        ("online", False),
+    ]:
+        assert not _only_seen(binding(), binding(**{name: value}))
+    assert _only_seen(binding(), binding(last_seen=START + 5))
