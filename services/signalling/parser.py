@@ -34,11 +34,11 @@ _REQUEST_LINE = re.compile(r"^(\S+) (\S+) SIP/2\.0$", re.IGNORECASE)
 
 def parse_datagram(data: bytes, limits: Limits = Limits()) -> Message:
     """One message from one UDP datagram (RFC 3261 §18.3)."""
-    match = _HEAD_END.search(data, 0, limits.max_header_bytes + 4)
-    if match is None:
+    head_end = _head_end(data, limits.max_header_bytes + 4)
+    if head_end is None:
         raise ParseError("no end of headers")
-    message = _parse_head(data[: match.start()], limits)
-    rest = data[match.end() :]
+    message = _parse_head(data[: head_end[0]], limits)
+    rest = data[head_end[1] :]
     length = _content_length(message.headers, limits)
     if length is None:
         # RFC 3261 §18.3: on UDP the body runs to the end of the datagram.
@@ -50,6 +50,20 @@ def parse_datagram(data: bytes, limits: Limits = Limits()) -> Message:
     if len(body) > limits.max_body_bytes:
         raise ParseError("body too large")
     return _with_body(message, body)
+
+
+def _head_end(data: bytes, end: int) -> tuple[int, int] | None:
+    """Where the first empty line starts and ends, also with bare LFs."""
+    found = data.find(b"\r\n\r\n", 0, end)
+    # The usual CRLF CRLF, unless a bare-LF empty line comes before it.
+    if (
+        found >= 0
+        and data.find(b"\n\n", 0, found + 1) < 0
+        and data.find(b"\n\r\n", 0, found + 2) < 0
+    ):
+        return found, found + 4
+    match = _HEAD_END.search(data, 0, end)
+    return None if match is None else (match.start(), match.end())
 
 
 class StreamParser:

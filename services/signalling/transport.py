@@ -17,6 +17,7 @@ a new connection to its Contact as RFC 3261 §18.1.1 would allow.
 
 from __future__ import annotations
 
+import collections
 import errno
 import functools
 import itertools
@@ -62,6 +63,9 @@ class TransportSettings:
     # Datagrams handled at once, so that one slow password lookup does not
     # hold up every keepalive behind it.
     udp_workers: int = 64
+    # Datagrams read but not yet handled; more are dropped, as a full
+    # socket buffer would, and the senders retransmit.
+    udp_queue: int = 4096
     # How often the counts of routine events are logged at info level.
     activity_log_interval: float = 60.0
 
@@ -90,7 +94,9 @@ class SipTransport:
         self._connections: dict[int, socket.socket] = {}
         self._connection_ids = itertools.count(1)
         self._threads: list[eventlet.greenthread.GreenThread] = []
-        self._udp_pool = eventlet.GreenPool(settings.udp_workers)
+        self._inbox: collections.deque[tuple[bytes, Peer]] = collections.deque()
+        self._udp_workers = 0
+        self._standing_by = 0
         self._running = False
         self.address: tuple[str, int] = (settings.host, settings.port)
 
@@ -153,10 +159,34 @@ class SipTransport:
             except OSError as error:
                 self._log.warning("udp_read_failed", error=str(error))
                 continue
-            peer = Peer("UDP", host, port)
-            self._udp_pool.spawn_n(
-                self._guarded, self.core.receive_datagram, data, peer
-            )
+            if len(self._inbox) >= self._settings.udp_queue:
+                continue
+            self._inbox.append((data, Peer("UDP", host, port)))
+            self._stand_by()
+
+    def _stand_by(self) -> None:
+        """Have a worker ready to start, up to `udp_workers` in all.
+
+        One worker handles queued datagrams one after another, which saves
+        a green thread per datagram; the one standing by takes over the
+        queue whenever a worker waits on a lookup.
+        """
+        if self._standing_by or self._udp_workers >= self._settings.udp_workers:
+            return
+        self._standing_by += 1
+        self._udp_workers += 1
+        eventlet.spawn_n(self._work_udp)
+
+    def _work_udp(self) -> None:
+        self._standing_by -= 1
+        try:
+            while self._inbox:
+                data, peer = self._inbox.popleft()
+                if self._inbox:
+                    self._stand_by()
+                self._guarded(self.core.receive_datagram, data, peer)
+        finally:
+            self._udp_workers -= 1
 
     def _serve_tcp(self) -> None:
         assert self._listener is not None

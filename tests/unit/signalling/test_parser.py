@@ -5,11 +5,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.signalling.events import Peer
+from services.signalling.grammar import split_top_level
 from services.signalling.message import Request
 from services.signalling.parser import (
+    _HEAD_END,
     Limits,
     ParseError,
     StreamParser,
+    _head_end,
     parse_datagram,
 )
 from services.signalling.serializer import serialize
@@ -160,3 +163,45 @@ def test_fuzz_stream_raises_only_parse_error_and_stays_bounded(chunks, step):
 def test_fuzz_core_never_raises(core, data):
     core.receive_datagram(data, SOURCE)
     core.receive_stream(data, Peer("TCP", "127.0.0.1", 40001, 7))
+
+
+def _split_one_char_at_a_time(text: str, separator: str) -> list[str]:
+    parts, current = [], []
+    in_quotes = in_angles = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif in_quotes and char == "\\":
+            escaped = True
+        elif char == '"' and not in_angles:
+            in_quotes = not in_quotes
+        elif char == "<" and not in_quotes:
+            in_angles = True
+        elif char == ">" and not in_quotes:
+            in_angles = False
+        elif char == separator and not in_quotes and not in_angles:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+@given(st.text(alphabet='ab,;"<>\\\n ', max_size=24), st.sampled_from(",;"))
+def test_split_top_level_reads_quotes_and_brackets_as_the_grammar_says(text, separator):
+    expected = _split_one_char_at_a_time(text, separator)
+    assert split_top_level(text, separator) == expected
+
+
+@given(st.lists(st.sampled_from([b"a", b"\r", b"\n"]), max_size=24).map(b"".join))
+def test_the_end_of_headers_is_the_first_empty_line_of_any_kind(data):
+    for end in (len(data), len(data) // 2):
+        match = _HEAD_END.search(data, 0, end)
+        expected = None if match is None else (match.start(), match.end())
+        assert _head_end(data, end) == expected
+
+
+def test_crlf_headers_after_a_bare_lf_empty_line_end_at_the_first():
+    data = b"OPTIONS sip:a@b SIP/2.0\n\nbody\r\n\r\n"
+    assert _head_end(data, len(data)) == (23, 25)

@@ -133,3 +133,44 @@ def test_catalog_query_reuses_the_tcp_connection(server):
     client.close()
     assert query.method == "MESSAGE"
     assert b"<CmdType>Catalog</CmdType>" in query.body
+
+
+class SlowCredentials:
+    """A password lookup that waits, as one over RPC may."""
+
+    def __init__(self, lookup, seconds):
+        self._lookup, self._seconds = lookup, seconds
+
+    def secret_for(self, device_id):
+        eventlet.sleep(self._seconds)
+        return self._lookup.secret_for(device_id)
+
+
+OPTIONS = (
+    b"OPTIONS sip:34020000002000000001@3402000000 SIP/2.0\r\n"
+    b"Via: SIP/2.0/UDP 127.0.0.1:5099;rport;branch=z9hG4bKoptions1\r\n"
+    b"From: <sip:34020000001320000009@3402000000>;tag=o1\r\n"
+    b"To: <sip:34020000002000000001@3402000000>\r\n"
+    b"Call-ID: options-1@127.0.0.1\r\n"
+    b"CSeq: 1 OPTIONS\r\n"
+    b"Content-Length: 0\r\n\r\n"
+)
+
+
+def test_a_slow_lookup_does_not_hold_up_datagrams_behind_it(config, credentials, store):
+    slow = SlowCredentials(credentials, 1.0)
+    core = SipCore(config, slow, store, FixedNonceSource(FIXED_NONCE))
+    transport = SipTransport(core, TransportSettings(host="127.0.0.1", port=0))
+    transport.start()
+    waiting = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for _ in range(3):
+            waiting.sendto(REGISTER, transport.address)
+        started = time.monotonic()
+        assert udp_exchange(transport.address, OPTIONS, timeout=0.8).status == 200
+        assert time.monotonic() - started < 0.8
+        waiting.settimeout(2.0)
+        assert parse_datagram(waiting.recvfrom(65536)[0]).status == 200
+    finally:
+        waiting.close()
+        transport.stop()
