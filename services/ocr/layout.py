@@ -70,7 +70,10 @@ def values_by_label(
 ) -> dict[str, Cell]:
     """For each label printed on the page, the value read on its right."""
     wanted, ends = tuple(labels), tuple(stops)
-    boxes = _join_split_labels([box for box in boxes if not box.red], wanted)
+    # Seal lettering runs on an arc and never opens with a label: a line that
+    # does is print the seal was pressed over, however red it looks.
+    printed = [box for box in boxes if not box.red or match_label(box.text, wanted)]
+    boxes = _join_split_labels(printed, wanted)
     found = _labels(boxes, (*wanted, *ends))
     page_angle = statistics.median(box.angle for box in boxes) if boxes else 0.0
     label_boxes = {id(item.box) for item in found}

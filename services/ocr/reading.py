@@ -18,6 +18,12 @@ _ORIENTATION_SAMPLE = 12
 # these margins in the seal's lettering.
 _INK_PERCENTILE = 5
 _RED, _VIVID_RED = 15, 45
+# How faint, against the paper, the seal's ink is in the red channel compared
+# with its darkness over all three channels.
+_FAINT_IN_RED = 0.2
+# Share of a line's, or a page's, pixels that must be seal red before the
+# seal is faded.
+_SEAL_SHARE, _PAGE_SEAL_SHARE = 0.01, 0.002
 
 
 def read_page(image: Image, engine: TextEngine) -> tuple[list[TextBox], int]:
@@ -25,9 +31,13 @@ def read_page(image: Image, engine: TextEngine) -> tuple[list[TextBox], int]:
 
     Turns count counter-clockwise, as numpy's rot90 does.
     """
-    image, quads, turns = _upright(image, engine.find_lines(image), engine)
+    # Lines are found with the seal faded, or the seal splits those it covers.
+    faded = without_seal(image, _PAGE_SEAL_SHARE)
+    faded, quads, turns = _upright(faded, engine.find_lines(faded), engine)
+    if faded is not image:
+        image = np.ascontiguousarray(np.rot90(image, turns))
     crops = [crop_line(image, quad) for quad in quads]
-    texts = engine.read_lines(crops)
+    texts = engine.read_lines([without_seal(crop) for crop in crops])
     boxes = [
         TextBox(
             quad=quad, text=text.strip(), score=score, red=is_seal_lettering(crop, text)
@@ -49,7 +59,26 @@ def is_seal_lettering(crop: Image, text: str) -> bool:
     ink = pixels[brightness <= np.percentile(brightness, _INK_PERCENTILE)]
     blue, green, red = ink.mean(axis=0)
     redness = red - max(green, blue)
-    return bool(redness > _VIVID_RED or (len(text) <= 2 and redness > _RED))
+    if len(text) <= 2:
+        return bool(redness > _RED)
+    # A long line the seal covers only in part keeps black print, dark in
+    # the red channel too; the seal's own lettering all but vanishes there.
+    paper = np.median(pixels, axis=0)
+    faint = paper[2] - red < _FAINT_IN_RED * (paper.sum() - ink.sum(axis=1).mean())
+    return bool(redness > _VIVID_RED and faint)
+
+
+def without_seal(crop: Image, share: float = _SEAL_SHARE) -> Image:
+    """A line or page with any red seal ink on it faded to paper.
+
+    Seal ink is bright in the red channel and black print is dark in every
+    channel, so the red channel alone shows the print without the seal.
+    """
+    pixels = crop.reshape(-1, 3).astype(np.int16)
+    redness = pixels[:, 2] - pixels[:, :2].max(axis=1)
+    if (redness > _VIVID_RED).mean() < share:
+        return crop
+    return np.ascontiguousarray(np.repeat(crop[:, :, 2:3], 3, axis=2))
 
 
 def crop_line(image: Image, quad: Quad) -> Image:
