@@ -7,7 +7,7 @@ WEB_SERVER_ADDRESS ?= 127.0.0.1:8000
 export WEB_SERVER_ADDRESS
 
 .PHONY: install run up down test test-unit bench lint fmt recognise rebuild clean \
-	sip-fixtures
+	sip-fixtures test-peers bench-peers
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,15 +33,37 @@ up: $(STAMP)
 down: $(STAMP)
 	$(BIN)/python -m services.cluster down
 
+## Debian packages some tests and benchmarks use as real peers: SIPp, the
+## Kamailio registrar, CJK fonts to render clean documents. Installed when
+## missing and we are root; otherwise the tests that need them skip.
+TEST_PACKAGES := sip-tester fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming
+BENCH_PACKAGES := $(TEST_PACKAGES) kamailio
+
+define install_missing
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq --no-install-recommends $$missing; \
+		else echo "not installed (tests that need them skip):" $$missing; fi; \
+	fi
+endef
+
+test-peers:
+	$(call install_missing,$(TEST_PACKAGES))
+
+bench-peers:
+	$(call install_missing,$(BENCH_PACKAGES))
+
 ## Every test, against real RabbitMQ and PostgreSQL.
-test: $(STAMP)
+test: $(STAMP) test-peers
 	$(BIN)/pytest -q
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
 ## Figures, each beside a raw baseline measured in the same run.
-bench: $(STAMP)
+bench: $(STAMP) bench-peers
 	$(BIN)/python -m tests.bench.filing
 	$(BIN)/python -m services.devices.bench
 	$(BIN)/python -m services.ocr.bench
