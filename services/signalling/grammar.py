@@ -65,8 +65,13 @@ def split_top_level(text: str, separator: str) -> list[str]:
     """Split on `separator` outside quoted strings and angle brackets."""
     if separator not in text:
         return [text]
-    if '"' not in text and "<" not in text:
-        return text.split(separator)
+    if "<" not in text and "\\" not in text:
+        # Then every quote opens or closes a quoted string, and those are
+        # the odd pieces between quotes; without separators in them, a
+        # plain split is the same.
+        quoted = text.split('"')[1::2]
+        if not any(separator in piece for piece in quoted):
+            return text.split(separator)
     parts: list[str] = []
     start = 0
     for match in _top_level_pattern(separator).finditer(text):
