@@ -6,16 +6,17 @@ held back and written together by `flush`, which the core calls every
 calls on shutdown: changed bindings in one upsert with many parameter
 sets, and the `last_seen` of keepalives in one UPDATE, so that a burst of
 registrations or 10,000 cameras keeping alive cost a few statements a
-second, not one committed transaction each. Deletions (unregister, a TCP
-connection gone) are written at once. The sweep changes rows with
+second, not one committed transaction each; deletions (unregister, a TCP
+connection gone) go with them. The sweep changes rows with
 conditional statements whose RETURNING rows say which replica won each
 lapse, so a lapse is reported once however many replicas sweep.
 
-Known shortcoming: a crash or a kill without shutdown loses the bindings
-changed since the last flush (at most one flush interval, 0.15 s by
-default). Those devices are unknown after a restart, get 403 to their
-keepalives and register again, as after any lost registration. A failed
-flush keeps its rows and tries again at the next one.
+Known shortcoming: a crash or a kill without shutdown loses the changes
+of the last flush interval (0.15 s by default). After a restart such a
+device has its previous binding, if that is still live, or none: then
+its keepalives get 403 and it registers again, as after any lost
+registration. An unregister lost so is undone until the binding expires.
+A failed flush keeps its changes and tries again at the next one.
 
 A replica that caches a device another replica marked offline keeps
 believing it online until the device registers again or the cache entry
@@ -88,9 +89,11 @@ class SqlRegistrationStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._cache: dict[str, Registration] = {}
-        # Devices whose whole binding, or only `last_seen`, is not written.
+        # Devices whose whole binding, or only `last_seen`, is not written,
+        # and those whose row is still to be deleted.
         self._unwritten: set[str] = set()
         self._dirty: set[str] = set()
+        self._deleted: set[str] = set()
         self._loaded_at = float("-inf")
         self._upsert = _upsert_statement(engine.dialect.name)
 
@@ -112,6 +115,8 @@ class SqlRegistrationStore:
         cached = self._cache.get(device_id)
         if cached is not None:
             return cached
+        if device_id in self._deleted:
+            return None
         with self.engine.connect() as connection:
             row = connection.execute(_SELECT_ONE, {"b_id": device_id}).first()
         if row is None:
@@ -123,6 +128,7 @@ class SqlRegistrationStore:
         device_id = registration.device_id
         previous = self._cache.get(device_id)
         self._cache[device_id] = registration
+        self._deleted.discard(device_id)
         if device_id in self._unwritten:
             return
         if previous is not None and _only_seen(previous, registration):
@@ -135,8 +141,9 @@ class SqlRegistrationStore:
         self._cache.pop(device_id, None)
         self._dirty.discard(device_id)
         self._unwritten.discard(device_id)
-        with self.engine.begin() as connection:
-            connection.execute(_DELETE_ONE, {"b_id": device_id})
+        # Held back too, so that it cannot overtake an upsert of the same
+        # row that a flush is writing while a green database call waits.
+        self._deleted.add(device_id)
 
     def all(self) -> Iterator[Registration]:
         return iter(list(self._cache.values()))
@@ -144,14 +151,15 @@ class SqlRegistrationStore:
     @property
     def pending(self) -> int:
         """Devices with changes not yet written."""
-        return len(self._unwritten) + len(self._dirty)
+        return len(self._unwritten) + len(self._dirty) + len(self._deleted)
 
     def flush(self) -> int:
-        """Write the held-back bindings and last-seen times; how many rows."""
-        if not self._unwritten and not self._dirty:
+        """Write the held-back changes in one transaction; how many rows."""
+        if not self._unwritten and not self._dirty and not self._deleted:
             return 0
         unwritten, self._unwritten = self._unwritten, set()
         dirty, self._dirty = self._dirty, set()
+        deleted, self._deleted = self._deleted, set()
         cache = self._cache
         bindings = [_row(cache[key]) for key in unwritten if key in cache]
         seen = [
@@ -163,16 +171,20 @@ class SqlRegistrationStore:
             with self.engine.begin() as connection:
                 if bindings:
                     connection.execute(self._upsert, bindings)
+                if deleted:
+                    connection.execute(_DELETE_ONE, [{"b_id": key} for key in deleted])
                 if seen and connection.dialect.name == "postgresql":
                     connection.execute(_bulk_seen(seen))
                 elif seen:
                     connection.execute(_SEEN, seen)
         except Exception:
             # Keep them for the next flush, unless newer changes came.
-            self._unwritten |= unwritten
-            self._dirty |= dirty - self._unwritten
+            cache = self._cache
+            self._unwritten |= {key for key in unwritten if key in cache}
+            self._dirty |= {key for key in dirty if key in cache} - self._unwritten
+            self._deleted |= {key for key in deleted if key not in cache}
             raise
-        return len(bindings) + len(seen)
+        return len(bindings) + len(deleted) + len(seen)
 
     def sweep(self, now: float, keepalive_timeout: float) -> list[Lapse]:
         self.flush()

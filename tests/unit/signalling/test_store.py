@@ -90,8 +90,29 @@ def test_a_deleted_binding_is_not_written_later(engine):
     store = SqlRegistrationStore(engine)
     store.put(binding())
     store.delete(CAMERA_ID)
-    assert store.flush() == 0
+    store.flush()
     assert count(engine) == 0
+
+
+def test_a_deletion_is_written_on_flush_and_not_read_back_before(engine):
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    store.flush()
+    store.delete(CAMERA_ID)
+    assert count(engine) == 1
+    assert store.get(CAMERA_ID) is None
+    store.flush()
+    assert count(engine) == 0 and store.pending == 0
+
+
+def test_a_binding_put_again_after_its_deletion_is_kept(engine):
+    store = SqlRegistrationStore(engine)
+    store.put(binding())
+    store.flush()
+    store.delete(CAMERA_ID)
+    store.put(binding(call_id="c2"))
+    store.flush()
+    assert stored(engine)["call_id"] == "c2"
 
 
 def test_keepalives_are_written_only_on_flush(engine):
