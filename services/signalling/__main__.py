@@ -114,19 +114,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     host, port = parse_address(args.address)
     core = build_core(args)
     transport = SipTransport(core, TransportSettings(host=host, port=port))
-    signal.signal(signal.SIGTERM, _exit)
+    # The handler runs in whichever green thread is current, so it only
+    # asks; this loop stops the transport and writes what the store holds.
+    signal.signal(signal.SIGTERM, _ask_to_stop)
     transport.start()
     try:
-        while True:
-            eventlet.sleep(3600)
+        while not _stop_asked:
+            eventlet.sleep(0.2)
     finally:
-        # Bindings the store holds back are written before the process ends.
         transport.stop()
         core.flush()
 
 
-def _exit(signum: int, frame: object) -> None:
-    raise SystemExit(0)
+_stop_asked = False
+
+
+def _ask_to_stop(signum: int, frame: object) -> None:
+    global _stop_asked
+    _stop_asked = True
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The shared fixtures sent over UDP to the dev server, as a process."""
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -85,3 +86,33 @@ def test_catalog_pages_get_200(server, name):
 def test_logs_hold_no_secrets(server):
     text = server[1].read_text()
     assert "12345678" not in text and "Authorization" not in text
+
+
+def test_a_binding_is_in_the_table_after_a_terminate(tmp_path):
+    port, log = free_udp_port(), tmp_path / "server.log"
+    database = tmp_path / "signalling.db"
+    command = [
+        sys.executable, "-m", "services.signalling", "--fixtures",
+        f"--address=127.0.0.1:{port}", "--no-catalog-query",
+        f"--database=sqlite:///{database}",
+    ]  # fmt: skip
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while b"sip_listening" not in log.read_bytes():
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        address = ("127.0.0.1", port)
+        assert exchange(address, "register-digest-qop-auth.sip").status == 200
+    finally:
+        process.terminate()
+        assert process.wait(10) == 0
+    assert b"sip_activity" in log.read_bytes()
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "select device_id from signalling_registrations"
+        ).fetchall()
+    assert ("34020000001320000001",) in rows
