@@ -7,7 +7,9 @@ it is given, so it runs the same under eventlet, asyncio or a test.
 The credentials lookup and the registration store are called inline, so
 an adapter that does I/O blocks the core for that call; under eventlet
 other green threads run meanwhile, and two requests of one device can then
-interleave between a store read and write, the last write winning.
+interleave between a store read and write, the last write winning. The
+store may hold writes back: `handle_timers` has it write them every
+`flush_interval`, and `flush` on shutdown.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ import functools
 import itertools
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -64,7 +63,8 @@ class TransportSettings:
     # hold up every keepalive behind it.
     udp_workers: int = 64
     # Datagrams read but not yet handled; more are dropped, as a full
-    # socket buffer would, and the senders retransmit.
+    # socket buffer would, and the senders retransmit. Counted as
+    # `udp_dropped` in `sip_activity`.
     udp_queue: int = 4096
     # How often the counts of routine events are logged at info level.
     activity_log_interval: float = 60.0
@@ -87,7 +87,7 @@ class SipTransport:
         self._on_event = on_event
         self._log = get_logger(__name__, service="signalling")
         self._std_log = logging.getLogger(__name__)
-        self._activity: Counter[str] = Counter()
+        self._activity: collections.Counter[str] = collections.Counter()
         self._activity_since = time.monotonic()
         self._udp: socket.socket | None = None
         self._listener: socket.socket | None = None
@@ -160,6 +160,7 @@ class SipTransport:
                 self._log.warning("udp_read_failed", error=str(error))
                 continue
             if len(self._inbox) >= self._settings.udp_queue:
+                self._activity["udp_dropped"] += 1
                 continue
             self._inbox.append((data, Peer("UDP", host, port)))
             self._stand_by()
@@ -252,7 +253,7 @@ class SipTransport:
     def log_activity(self) -> None:
         """Log the routine events counted since the last time, if any."""
         now = time.monotonic()
-        counts, self._activity = self._activity, Counter()
+        counts, self._activity = self._activity, collections.Counter()
         seconds, self._activity_since = now - self._activity_since, now
         if counts:
             self._log.info("sip_activity", seconds=round(seconds, 1), **counts)
