@@ -30,8 +30,9 @@ from contracts.devices import DeviceSearch, SipPlatform
 from contracts.values import DISTRICTS
 from services.common.codes import credit_code_check_char
 from services.common.logging import configure_logging
+from services.common.requests import Request
 from services.devices import codes, tables
-from services.devices.commands import DeviceCommands, Request
+from services.devices.commands import DeviceCommands
 from services.devices.passwords import PasswordBox, SecretVault
 from services.devices.reads import Reader
 from services.devices.settings import CodeDigits

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -13,8 +12,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from structlog.contextvars import bind_contextvars
 
 from contracts.devices import ChangeDevice, RegisterDevice
-from contracts.errors import AlreadyExists, NotFound, VersionConflict
-from services.common.eventstore import AppendResult, Metadata, NewEvent, StreamChange
+from contracts.errors import AlreadyExists, VersionConflict
+from services.common.eventstore import AppendResult, NewEvent, StreamChange
+from services.common.requests import Request, outcome, parse_uuid
 from services.common.validation import parse
 from services.devices import codes, domain, macs, views
 from services.devices.passwords import SecretVault
@@ -30,35 +30,6 @@ log = structlog.get_logger(__name__)
 RETRYABLE = {"40P01", "40001"}
 
 
-@dataclass(frozen=True)
-class Request:
-    """Who asks, under which correlation id, key and expected version."""
-
-    actor: dict[str, Any]
-    correlation_id: str
-    idempotency_key: str | None = None
-    expected_version: int | None = None
-
-    @property
-    def metadata(self) -> Metadata:
-        return Metadata(actor=self.actor, correlation_id=self.correlation_id)
-
-    def idempotency(self, name: str, command: Any) -> tuple[str, Any] | None:
-        if not self.idempotency_key:
-            return None
-        scope = self.actor.get("credit_code") or self.actor.get("subject") or "-"
-        return f"{scope}:{self.idempotency_key}", {"command": name, "body": command}
-
-    def check_version(self, state: State) -> int:
-        wanted = self.expected_version
-        if wanted is not None and wanted != state["version"]:
-            raise VersionConflict(
-                f"the device is at version {state['version']}, not {wanted}",
-                field="If-Match",
-            )
-        return state["version"]
-
-
 class DeviceCommands:
     def __init__(self, store: DeviceEventStore, vault: SecretVault, digits: CodeDigits):
         self.store = store
@@ -66,14 +37,14 @@ class DeviceCommands:
         self.digits = digits
 
     def owned(self, request: Request, device_id: str) -> State:
-        state = fold(self.store.load(stream_of(_uuid(device_id))))
+        state = fold(self.store.load(stream_of(parse_uuid(device_id, "device"))))
         return domain.check_owned(state, request.actor)
 
     def register(self, request: Request, body: dict) -> dict[str, Any]:
         owner = domain.owner_of(request.actor)
         idempotency = request.idempotency("register", self._blinded(body))
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
-            return _answer(earlier)
+            return outcome(earlier)
         command = parse(RegisterDevice, body)
         device_id = str(uuid.uuid4())
         bind_contextvars(device_id=device_id)
@@ -92,12 +63,12 @@ class DeviceCommands:
 
         answer = self._commit(work, stream_of(device_id), idempotency)
         log.info("device_registered", code=answer.result["code"], owner=owner)
-        return _answer(answer)
+        return outcome(answer)
 
     def change(self, request: Request, device_id: str, body: dict) -> dict[str, Any]:
         idempotency = request.idempotency("change", [device_id, self._blinded(body)])
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
-            return _answer(earlier)
+            return outcome(earlier)
         command = parse(ChangeDevice, body)
         state = self.owned(request, device_id)
         bind_contextvars(device_id=state["id"])
@@ -130,12 +101,12 @@ class DeviceCommands:
             password_changed=command.password is not None,
             version=answer.version,
         )
-        return _answer(answer)
+        return outcome(answer)
 
     def remove(self, request: Request, device_id: str) -> dict[str, Any]:
         idempotency = request.idempotency("remove", device_id)
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
-            return _answer(earlier)
+            return outcome(earlier)
         state = self.owned(request, device_id)
         bind_contextvars(device_id=state["id"])
         request.check_version(state)
@@ -156,7 +127,7 @@ class DeviceCommands:
 
         answer = self._commit(work, stream_of(state["id"]), idempotency)
         log.info("device_removed", code=state["code"])
-        return _answer(answer)
+        return outcome(answer)
 
     # Shared steps
 
@@ -208,14 +179,3 @@ class DeviceCommands:
                     "another change to the same data won; try again", field="version"
                 ) from None
             raise
-
-
-def _answer(result: AppendResult) -> dict[str, Any]:
-    return {**result.result, "version": result.version, "replayed": result.replayed}
-
-
-def _uuid(value: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise NotFound("no such device", field="id") from None

@@ -12,9 +12,9 @@ from structlog.contextvars import bind_contextvars, get_contextvars
 from contracts.devices import DeviceSearch, PresenceEvent
 from contracts.errors import DomainError
 from services.common.dependencies import Logger
+from services.common.requests import Request
 from services.common.validation import parse
 from services.devices import presence
-from services.devices.commands import Request
 from services.devices.dependencies import DeviceRegistry
 
 command = rpc(expected_exceptions=DomainError)

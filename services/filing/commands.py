@@ -21,6 +21,7 @@ from contracts.filing import (
 )
 from contracts.ocr import DocumentUnreadable
 from services.common.eventstore import EventStore, Metadata, StreamChange
+from services.common.requests import Request, outcome, parse_uuid
 from services.common.validation import parse
 from services.filing import domain
 from services.filing.state import (
@@ -41,40 +42,6 @@ def hot_work_stream(hot_work_id: str) -> str:
     return f"hot-work-{hot_work_id}"
 
 
-class Request:
-    """Who asks, under which correlation id, with which idempotency key."""
-
-    def __init__(
-        self,
-        actor: dict[str, Any],
-        correlation_id: str,
-        idempotency_key: str | None = None,
-        expected_version: int | None = None,
-    ):
-        self.actor = actor
-        self.metadata = Metadata(actor=actor, correlation_id=correlation_id)
-        self.idempotency_key = idempotency_key
-        self.expected_version = expected_version
-
-    def idempotency(self, name: str, command: Any) -> tuple[str, Any] | None:
-        if not self.idempotency_key:
-            return None
-        scope = self.actor.get("credit_code") or self.actor.get("subject") or "-"
-        return f"{scope}:{self.idempotency_key}", {"command": name, "body": command}
-
-    def check_version(self, state: State) -> int:
-        if (
-            self.expected_version is not None
-            and self.expected_version != state["version"]
-        ):
-            raise VersionConflict(
-                f"the record is at version {state['version']}, "
-                f"not {self.expected_version}",
-                field="If-Match",
-            )
-        return state["version"]
-
-
 class FilingCommands:
     def __init__(self, store: EventStore):
         self.store = store
@@ -82,14 +49,14 @@ class FilingCommands:
     # Reading own state
 
     def project(self, request: Request, project_id: str) -> State:
-        events = self.store.load(project_stream(_uuid(project_id)))
+        events = self.store.load(project_stream(parse_uuid(project_id)))
         project = domain.check_owner(
             fold(events, evolve_project), request.actor, "project"
         )
         return {**project, "missing": project_missing(project)}
 
     def hot_work(self, request: Request, hot_work_id: str) -> State:
-        events = self.store.load(hot_work_stream(_uuid(hot_work_id)))
+        events = self.store.load(hot_work_stream(parse_uuid(hot_work_id)))
         hot_work = fold(events, evolve_hot_work)
         hot_work = domain.check_owner(hot_work, request.actor, "hot work")
         return {**hot_work, "missing": hot_work_missing(hot_work)}
@@ -100,7 +67,7 @@ class FilingCommands:
         owner = domain.owner_of(request.actor)
         idempotency = request.idempotency("draft_project", body)
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
-            return _answer(earlier)
+            return outcome(earlier)
         command = parse(DraftProject, body)
         project_id = str(uuid.uuid4())
         events = domain.draft_project(project_id, owner, command)
@@ -112,7 +79,7 @@ class FilingCommands:
             idempotency,
             result={"id": project_id},
         )
-        return _answer(result)
+        return outcome(result)
 
     def amend_project(self, request, project_id, body) -> dict[str, Any]:
         command = parse(AmendProject, body)
@@ -144,7 +111,7 @@ class FilingCommands:
     def draft_hot_work(self, request, project_id, body) -> dict[str, Any]:
         idempotency = request.idempotency("draft_hot_work", [project_id, body])
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
-            return _answer(earlier)
+            return outcome(earlier)
         command = parse(DraftHotWork, body)
         hot_work_id = str(uuid.uuid4())
 
@@ -163,7 +130,7 @@ class FilingCommands:
                 changes, request.metadata, idempotency, result={"id": hot_work_id}
             )
 
-        return _answer(_retrying(attempt))
+        return outcome(_retrying(attempt))
 
     def amend_hot_work(self, request, hot_work_id, body) -> dict[str, Any]:
         command = parse(AmendHotWork, body)
@@ -198,7 +165,7 @@ class FilingCommands:
     def delete_hot_work(self, request, hot_work_id) -> dict[str, Any]:
         idempotency = request.idempotency("delete_hot_work", hot_work_id)
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
-            return _answer(earlier)
+            return outcome(earlier)
 
         def attempt():
             hot_work = self.hot_work(request, hot_work_id)
@@ -217,7 +184,7 @@ class FilingCommands:
 
         # If-Match guards the hot work; its project only loses the link, which
         # commutes with other changes to it, so that part retries freely.
-        return _answer(_retrying(attempt))
+        return outcome(_retrying(attempt))
 
     # Cameras: `find_camera(actor, device_id)` answers only cameras the actor
     # may read, which for an enterprise means its own.
@@ -289,7 +256,7 @@ class FilingCommands:
         metadata = Metadata(actor=SYSTEM_ACTOR, correlation_id=correlation_id)
         subject = reading.subject
         stream = (project_stream if subject.kind == "project" else hot_work_stream)(
-            _uuid(subject.id)
+            parse_uuid(subject.id)
         )
         evolve = evolve_project if subject.kind == "project" else evolve_hot_work
         for attempt in range(5):
@@ -333,7 +300,7 @@ class FilingCommands:
     def _on_stream(self, request, name, command, load, stream_of, decide):
         idempotency = request.idempotency(name, command)
         if idempotency and (earlier := self.store.previous_answer(*idempotency)):
-            return _answer(earlier)
+            return outcome(earlier)
 
         def attempt():
             state = load()
@@ -350,8 +317,8 @@ class FilingCommands:
         # With If-Match the caller asked to fail on any change since its read;
         # without, it asked for its change on the latest state.
         if request.expected_version is not None:
-            return _answer(attempt())
-        return _answer(_retrying(attempt))
+            return outcome(attempt())
+        return outcome(_retrying(attempt))
 
 
 def _retrying(attempt, tries: int = 5):
@@ -376,14 +343,3 @@ def _decide_reading(state, reading):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _answer(result) -> dict[str, Any]:
-    return {**result.result, "version": result.version, "replayed": result.replayed}
-
-
-def _uuid(value: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise NotFound("no such record", field="id") from None

@@ -7,7 +7,8 @@ from structlog.contextvars import get_contextvars
 from contracts.errors import DomainError
 from contracts.ocr import DocumentRecognised, DocumentUnreadable
 from services.common.dependencies import EventStoreWithRelay, Logger
-from services.filing.commands import FilingCommands, Request
+from services.common.requests import Request
+from services.filing.commands import FilingCommands
 
 command = rpc(expected_exceptions=DomainError)
 

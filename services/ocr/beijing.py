@@ -6,28 +6,13 @@ Beijing's offices are known here.
 
 from __future__ import annotations
 
+from contracts.values import DISTRICTS as ALL_DISTRICTS
 from services.ocr.similarity import nearest
 from services.ocr.values import REPAIRED, Reading
 
-# GB/T 2260 codes of the sixteen districts.
-DISTRICTS = {
-    "110101": "东城区",
-    "110102": "西城区",
-    "110105": "朝阳区",
-    "110106": "丰台区",
-    "110107": "石景山区",
-    "110108": "海淀区",
-    "110109": "门头沟区",
-    "110111": "房山区",
-    "110112": "通州区",
-    "110113": "顺义区",
-    "110114": "昌平区",
-    "110115": "大兴区",
-    "110116": "怀柔区",
-    "110117": "平谷区",
-    "110118": "密云区",
-    "110119": "延庆区",
-}
+# The sixteen districts (GB/T 2260); the development area issues no permits
+# under a district name of its own.
+DISTRICTS = {code: name for code, name in ALL_DISTRICTS.items() if code != "110302"}
 CITY = "北京市"
 _HOUSING = "住房和城乡建设委员会"
 _EMERGENCY = "应急管理局"

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 
 from services.common.db import make_engine
 from services.common.eventstore import EventStore, Metadata
-from services.filing.commands import FilingCommands, Request
+from services.common.requests import Request
+from services.filing.commands import FilingCommands
 
 PG_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 BACKENDS = ["sqlite", "postgresql"]

@@ -12,8 +12,9 @@ from sqlalchemy import create_engine
 
 from contracts.devices import SipPlatform
 from services.common.db import make_engine
+from services.common.requests import Request
 from services.devices import tables
-from services.devices.commands import DeviceCommands, Request
+from services.devices.commands import DeviceCommands
 from services.devices.passwords import PasswordBox, SecretVault
 from services.devices.reads import Reader
 from services.devices.settings import CodeDigits
