@@ -6,6 +6,7 @@ import functools
 import json
 import secrets
 
+import eventlet
 from nameko.web.handlers import http
 from structlog.contextvars import get_contextvars
 from werkzeug.exceptions import HTTPException
@@ -28,7 +29,22 @@ def api(method: str, path: str):
         @functools.wraps(function)
         def handle(self, request, **kwargs):
             try:
-                response = function(self, request, **kwargs)
+                # No request waits for ever on a service that is not there.
+                with eventlet.Timeout(settings().answer_within):
+                    response = function(self, request, **kwargs)
+            except eventlet.Timeout:
+                self.log.error("request_timed_out", path=request.path)
+                response = json_response(
+                    {
+                        "error": {
+                            "code": "UNAVAILABLE",
+                            "message": "a service did not answer in time; retry",
+                            "field": None,
+                        }
+                    },
+                    503,
+                    {"Retry-After": "1"},
+                )
             except DomainError as error:
                 response = error_response(error)
             except HTTPException as error:
@@ -67,6 +83,7 @@ class Settings:
         self.token_key = key or secrets.token_hex(32)
         self.photo_cap = int(setting("MAX_PHOTO_BYTES", 10 * 1024 * 1024))
         self.max_pixels = int(setting("MAX_PHOTO_PIXELS", 40_000_000))
+        self.answer_within = float(setting("REQUEST_TIMEOUT", 30))
 
 
 _settings: Settings | None = None

@@ -36,11 +36,26 @@ def embedded(tmp_path: Path):
     url = f"http://127.0.0.1:{port}/api/v1"
     try:
         wait_until(lambda: http_up(url), timeout=90, what="the embedded suite")
+        wait_until(lambda: answering(url), timeout=60, what="filing and query")
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
+
+
+def answering(url: str) -> bool:
+    """Filing and query answer RPCs: they are up behind the gateway."""
+    minted = requests.post(
+        f"{url}/dev/tokens",
+        json={"role": "enterprise", "credit_code": "91110118923E942H3G"},
+        timeout=5,
+    ).json()["token"]
+    headers = {"Authorization": f"Bearer {minted}"}
+    nobody = f"{url}/projects/00000000-0000-0000-0000-000000000000"
+    filing = requests.get(nobody, headers=headers, timeout=5)
+    query = requests.get(f"{url}/hot-works", headers=headers, timeout=5)
+    return filing.status_code == 404 and query.status_code == 200
 
 
 def test_make_run_files_and_finds_a_hot_work(embedded):
