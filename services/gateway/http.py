@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from contracts.errors import DomainError, InvalidInput, NotFound
 from services.common.config import flag, setting
 from services.gateway import auth
-from services.gateway.responses import error_response, json_response
+from services.gateway.responses import error_response, failure, json_response
 from services.gateway.uploads import read_capped, store_photo
 
 PREFIX = "/api/v1"
@@ -34,35 +34,20 @@ def api(method: str, path: str):
                     response = function(self, request, **kwargs)
             except eventlet.Timeout:
                 self.log.error("request_timed_out", path=request.path)
-                response = json_response(
-                    {
-                        "error": {
-                            "code": "UNAVAILABLE",
-                            "message": "a service did not answer in time; retry",
-                            "field": None,
-                        }
-                    },
+                response = failure(
                     503,
-                    {"Retry-After": "1"},
+                    "UNAVAILABLE",
+                    "a service did not answer in time; retry",
+                    headers={"Retry-After": "1"},
                 )
             except DomainError as error:
                 response = error_response(error)
             except HTTPException as error:
-                response = json_response(
-                    {
-                        "error": {
-                            "code": error.name.upper().replace(" ", "_"),
-                            "message": error.description,
-                            "field": None,
-                        }
-                    },
-                    error.code or 400,
-                )
+                code = error.name.upper().replace(" ", "_")
+                response = failure(error.code or 400, code, error.description)
             except Exception:
                 self.log.exception("request_failed", path=request.path)
-                response = json_response(
-                    {"error": {"code": "INTERNAL", "message": "internal error"}}, 500
-                )
+                response = failure(500, "INTERNAL", "internal error")
             response.headers["X-Request-ID"] = get_contextvars()["correlation_id"]
             return response
 

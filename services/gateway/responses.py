@@ -47,7 +47,3 @@ def error_response(error: DomainError) -> Response:
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return json_response(body, status, headers)
-
-
-def bad_request(message: str, field: str | None = None) -> Response:
-    return error_response(InvalidInput(message, field))
