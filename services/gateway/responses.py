@@ -42,8 +42,13 @@ def json_response(body: Any, status: int = 200, headers=None) -> Response:
 
 def error_response(error: DomainError) -> Response:
     status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 400)
-    body = {
-        "error": {"code": error.code, "message": error.message, "field": error.field}
-    }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return failure(status, error.code, error.message, error.field, headers)
+
+
+def failure(
+    status: int, code: str, message: str, field: str | None = None, headers=None
+) -> Response:
+    """The one error shape: {"error": {"code", "message", "field"}}."""
+    body = {"error": {"code": code, "message": message, "field": field}}
     return json_response(body, status, headers)
