@@ -166,9 +166,9 @@ def _report(throughput, delays, rebuild, raw) -> None:
         f" ratio {rate / raw['filings_per_second']:.3f}; target 100/s)"
     )
     print(
-        f"  command-to-search delay at {delays['offered']}/s offered"
+        f"  command-to-search delay at {delays['offered']:.1f}/s offered"
         f" ({delays['achieved']:.1f}/s achieved): p50 {delays['p50'] * 1000:.0f} ms,"
-        f" p99 {delays['p99'] * 1000:.0f} ms (target p99 < 500 ms)"
+        f" p99 {delays['p99'] * 1000:.0f} ms (target p99 < 500 ms at {RATE}/s)"
     )
     print(
         f"  rebuild replay: {replay:8.0f} events/s over {rebuild['events']} events,"
