@@ -35,8 +35,9 @@ def amqp_uri():
 def suite(database_url, amqp_uri):
     with tempfile.TemporaryDirectory(prefix="hotwork-suite-") as workdir:
         running = Suite(Path(workdir), database_url, amqp_uri)
-        running.start()
         try:
+            # Inside the try: a suite that fails to come up is still stopped.
+            running.start()
             yield running
         finally:
             running.stop()

@@ -101,8 +101,8 @@ def running_suite():
     try:
         with tempfile.TemporaryDirectory(prefix="hotwork-suite-") as workdir:
             suite = Suite(Path(workdir), database_url, amqp_uri)
-            suite.start()
             try:
+                suite.start()
                 yield suite
             finally:
                 suite.stop()
