@@ -129,8 +129,6 @@ class EventStoreWithRelay(DependencyProvider):
         leader = _Leadership(self.engine, f"{self.prefix}-relay")
         while self._running:
             try:
-                if leader.acquired_now():
-                    self.relay.forget_cursor()
                 published = leader.holds() and self.relay.publish_ready()
             except Exception:
                 log.exception("outbox_relay_failed", relay=self.relay.name)
@@ -268,11 +266,6 @@ class _Leadership:
         self.engine = engine
         self.key = int(uuid.uuid5(uuid.NAMESPACE_URL, name).int % (2**63))
         self.connection = None
-
-    def acquired_now(self) -> bool:
-        """True once, when this process has just become the leader."""
-        had = self.connection is not None
-        return not had and self.holds() and self.engine.dialect.name == "postgresql"
 
     def holds(self) -> bool:
         if self.engine.dialect.name != "postgresql":

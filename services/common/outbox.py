@@ -33,11 +33,9 @@ class OutboxRelay:
         self.name = name
         self.batch = batch
         self._hole: tuple[int, int] | None = None  # (position, xmax when seen)
+        # Read from the store on first use: a replica that becomes the leader
+        # late starts from where the previous leader stopped.
         self._cursor: int | None = None
-
-    def forget_cursor(self) -> None:
-        """Read the cursor from the store next time (e.g. after a leader change)."""
-        self._cursor = None
 
     def publish_ready(self) -> int:
         """Publish what can be published now; return how many events."""

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from services.ocr.engine import RapidTextEngine, shared_engine
 from services.ocr.recogniser import Recogniser
+from tests.support.factories import FIXTURES
 
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = Path(os.environ.get("HOTWORK_FIXTURES", REPO.parent / "shared" / "fixtures"))
 DOCUMENTS = FIXTURES / "documents"
 
 

@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ from services.signalling.ports import (
     InMemoryRegistrationStore,
     Registration,
 )
+from tests.support.factories import FIXTURES
 
 REPO = Path(__file__).resolve().parents[3]
-FIXTURES = Path(os.environ.get("HOTWORK_FIXTURES", REPO.parent / "shared" / "fixtures"))
 SIP_FIXTURES = FIXTURES / "sip"
 
 PLATFORM_ID = "34020000002000000001"
