@@ -22,15 +22,20 @@ PREFIX = "/api/v1"
 JSON_CAP = 256 * 1024
 
 
-def api(method: str, path: str):
-    """An HTTP entrypoint whose domain errors become the one error shape."""
+def api(method: str, path: str, slow: bool = False):
+    """An HTTP entrypoint whose domain errors become the one error shape.
+
+    `slow` routes (reading a photo now) may wait behind queued work for four
+    times REQUEST_TIMEOUT before answering 503.
+    """
 
     def decorate(function):
         @functools.wraps(function)
         def handle(self, request, **kwargs):
             try:
                 # No request waits for ever on a service that is not there.
-                with eventlet.Timeout(settings().answer_within):
+                patience = settings().answer_within * (4 if slow else 1)
+                with eventlet.Timeout(patience):
                     response = function(self, request, **kwargs)
             except eventlet.Timeout:
                 self.log.error("request_timed_out", path=request.path)

@@ -8,7 +8,7 @@ from services.gateway.responses import json_response
 class RecognitionRoutes(Endpoints):
     """Needs `ocr` (ServiceRpc) on the service."""
 
-    @api("POST", "/recognitions")
+    @api("POST", "/recognitions", slow=True)
     def recognise_photo(self, request):
         actor = self._actor(request)
         if actor["role"] != "enterprise":
